@@ -1,0 +1,648 @@
+//! Python, as written in the wild, read with tree-sitter: imports and aliases, star
+//! imports, local definitions that shadow them, simple assignments (`calc = Psi4(...)`),
+//! attribute chains, calls with keyword arguments and literal values, and environment
+//! variables. One analysis serves the skill examples (to qualify the names skills use)
+//! and the user's code (to resolve the node under the cursor).
+
+use crate::keys;
+use std::collections::HashMap;
+use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+
+/// A parsed Python document, kept so later edits re-parse incrementally.
+pub struct PyDocument {
+    pub source: String,
+    pub tree: Tree,
+    pub analysis: Analysis,
+}
+
+fn parser() -> Parser {
+    let mut parser = Parser::new();
+    // The grammar is compiled in; a version mismatch would be a build error, not input.
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .unwrap_or_else(|e| panic!("tree-sitter-python grammar rejected: {e}"));
+    parser
+}
+
+impl PyDocument {
+    pub fn parse(source: String) -> Option<Self> {
+        let tree = parser().parse(&source, None)?;
+        let analysis = Analysis::new(&tree, source.as_bytes());
+        Some(PyDocument {
+            source,
+            tree,
+            analysis,
+        })
+    }
+
+    /// Replaces `start..end` (bytes) with `text`, re-parsing incrementally.
+    pub fn edit(&mut self, start: usize, end: usize, text: &str) -> bool {
+        if start > end
+            || end > self.source.len()
+            || !self.source.is_char_boundary(start)
+            || !self.source.is_char_boundary(end)
+        {
+            return false;
+        }
+        let start_position = point_at(&self.source, start);
+        let old_end_position = point_at(&self.source, end);
+        self.source.replace_range(start..end, text);
+        let new_end = start + text.len();
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position: point_at(&self.source, new_end),
+        });
+        match parser().parse(&self.source, Some(&self.tree)) {
+            Some(tree) => self.tree = tree,
+            None => return false,
+        }
+        self.analysis = Analysis::new(&self.tree, self.source.as_bytes());
+        true
+    }
+
+    /// The keys of what is under `offset` (a byte offset).
+    pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
+        self.analysis
+            .resolve_at(&self.tree, self.source.as_bytes(), offset)
+    }
+
+    pub fn call_sites(&self) -> Vec<CallSite> {
+        self.analysis.call_sites(&self.tree, self.source.as_bytes())
+    }
+}
+
+fn point_at(source: &str, offset: usize) -> Point {
+    let before = &source[..offset];
+    let row = before.matches('\n').count();
+    let column = offset - before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    Point { row, column }
+}
+
+/// What a name is bound to at some point of the module.
+#[derive(Debug, Clone, PartialEq)]
+enum Binding {
+    /// An import: the qualified name it stands for.
+    Import(String),
+    /// An instance of a qualified class, or the result of calling a qualified function.
+    Instance(String),
+    /// Defined here (def, class, or assigned something we cannot qualify): shadows imports.
+    Local,
+}
+
+/// Bindings of one module, in source order.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    bindings: HashMap<String, Vec<(usize, Binding)>>,
+    star_modules: Vec<String>,
+}
+
+/// A call with everything matching needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    pub callee: String,
+    /// Byte range of the callee expression (where diagnostics go).
+    pub start: usize,
+    pub end: usize,
+    /// Byte range of the whole statement holding the call (for "insert below").
+    pub statement_end: usize,
+    pub keywords: Vec<KeywordArg>,
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeywordArg {
+    pub name: String,
+    /// Byte range of the keyword name.
+    pub start: usize,
+    pub end: usize,
+    /// String literals found in the value (also inside a dict literal).
+    pub values: Vec<LiteralValue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiteralValue {
+    pub value: String,
+    /// Byte range of the string content (without quotes).
+    pub start: usize,
+    pub end: usize,
+    /// The dict key the value sits under, if any (`"parallel"`).
+    pub dict_key: Option<String>,
+}
+
+/// The node under the cursor, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// What to call it in a popup: `ase.io.read`, `oqupy.PtTebd(backend_config=...)`.
+    pub symbol: String,
+    /// Most specific first.
+    pub keys: Vec<String>,
+    /// Byte range of the hovered node.
+    pub start: usize,
+    pub end: usize,
+    /// The enclosing call, when there is one.
+    pub call: Option<CallSite>,
+}
+
+fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
+    node.utf8_text(src).unwrap_or("")
+}
+
+impl Analysis {
+    pub fn new(tree: &Tree, src: &[u8]) -> Self {
+        let mut analysis = Analysis::default();
+        analysis.collect(tree.root_node(), src);
+        for list in analysis.bindings.values_mut() {
+            list.sort_by_key(|(at, _)| *at);
+        }
+        analysis
+    }
+
+    /// Every import in the module: local name -> qualified name.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bindings.iter().flat_map(|(name, list)| {
+            list.iter().filter_map(move |(_, b)| match b {
+                Binding::Import(q) => Some((name.as_str(), q.as_str())),
+                _ => None,
+            })
+        })
+    }
+
+    fn bind(&mut self, name: &str, at: usize, binding: Binding) {
+        self.bindings
+            .entry(name.to_string())
+            .or_default()
+            .push((at, binding));
+    }
+
+    fn collect(&mut self, node: Node<'_>, src: &[u8]) {
+        match node.kind() {
+            "import_statement" => {
+                let mut cursor = node.walk();
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    match name.kind() {
+                        "dotted_name" => {
+                            // `import ase.io` binds `ase`, and `ase.io.read` resolves by
+                            // attribute access from there.
+                            let full = text(name, src);
+                            let top = keys::top_module(full);
+                            self.bind(top, node.start_byte(), Binding::Import(top.to_string()));
+                        }
+                        "aliased_import" => {
+                            if let (Some(n), Some(a)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) {
+                                self.bind(
+                                    text(a, src),
+                                    node.start_byte(),
+                                    Binding::Import(text(n, src).to_string()),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let module = node
+                    .child_by_field_name("module_name")
+                    .map(|m| text(m, src).to_string())
+                    .unwrap_or_default();
+                // Relative imports (`from . import x`) are the user's own package.
+                let relative = module.starts_with('.');
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "wildcard_import" && !relative {
+                        self.star_modules.push(module.clone());
+                    }
+                }
+                let mut cursor = node.walk();
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    let (imported, local) = match name.kind() {
+                        "aliased_import" => match (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
+                            (Some(n), Some(a)) => (text(n, src), text(a, src)),
+                            _ => continue,
+                        },
+                        _ => (text(name, src), text(name, src)),
+                    };
+                    let binding = if relative {
+                        Binding::Local
+                    } else {
+                        Binding::Import(format!("{module}.{imported}"))
+                    };
+                    self.bind(local, node.start_byte(), binding);
+                }
+            }
+            "function_definition" | "class_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.bind(text(name, src), node.start_byte(), Binding::Local);
+                }
+            }
+            "assignment" => {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    if left.kind() == "identifier" {
+                        let binding = self.value_binding(right, src, node.start_byte());
+                        // Bound after the statement, so `x = f(x)` resolves the old `x`.
+                        self.bind(text(left, src), node.end_byte(), binding);
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.collect(child, src);
+        }
+    }
+
+    fn value_binding(&self, right: Node<'_>, src: &[u8], at: usize) -> Binding {
+        let target = if right.kind() == "call" {
+            right.child_by_field_name("function")
+        } else {
+            None
+        };
+        match target.and_then(|f| self.qualify(f, src, at)) {
+            Some(q) => Binding::Instance(q),
+            None => match self.qualify(right, src, at) {
+                // `r = ase.io.read` aliases the function itself.
+                Some(q) => Binding::Import(q),
+                None => Binding::Local,
+            },
+        }
+    }
+
+    fn lookup(&self, name: &str, at: usize) -> Option<&Binding> {
+        let list = self.bindings.get(name)?;
+        list.iter()
+            .rev()
+            .find(|(pos, _)| *pos <= at)
+            .or_else(|| list.first())
+            .map(|(_, b)| b)
+    }
+
+    /// The qualified name of an identifier or attribute chain, if it belongs to a package.
+    pub fn qualify(&self, node: Node<'_>, src: &[u8], at: usize) -> Option<String> {
+        match node.kind() {
+            "identifier" => {
+                let name = text(node, src);
+                match self.lookup(name, at) {
+                    Some(Binding::Import(q)) | Some(Binding::Instance(q)) => Some(q.clone()),
+                    Some(Binding::Local) => None,
+                    None => self.star_modules.last().map(|m| format!("{m}.{name}")),
+                }
+            }
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                let base = self.qualify(object, src, at)?;
+                Some(format!("{base}.{}", text(attr, src)))
+            }
+            "call" => self.qualify(node.child_by_field_name("function")?, src, at),
+            "parenthesized_expression" => self.qualify(node.named_child(0)?, src, at),
+            _ => None,
+        }
+    }
+
+    fn call_site(&self, call: Node<'_>, src: &[u8]) -> Option<CallSite> {
+        let function = call.child_by_field_name("function")?;
+        let callee = self.qualify(function, src, call.start_byte())?;
+        let mut site = CallSite {
+            keys: vec![keys::sym(&callee)],
+            callee,
+            start: function.start_byte(),
+            end: function.end_byte(),
+            statement_end: statement_of(call).end_byte(),
+            keywords: Vec::new(),
+        };
+        if let Some(args) = call.child_by_field_name("arguments") {
+            let mut cursor = args.walk();
+            for arg in args.named_children(&mut cursor) {
+                if arg.kind() != "keyword_argument" {
+                    continue;
+                }
+                let (Some(name), Some(value)) = (
+                    arg.child_by_field_name("name"),
+                    arg.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let mut values = Vec::new();
+                literal_values(value, src, None, &mut values);
+                site.keywords.push(KeywordArg {
+                    name: text(name, src).to_string(),
+                    start: name.start_byte(),
+                    end: name.end_byte(),
+                    values,
+                });
+            }
+        }
+        for kw in &site.keywords {
+            let owner = format!("{}:{}", site.callee, kw.name);
+            for v in &kw.values {
+                site.keys.push(keys::val(&owner, &v.value));
+            }
+            site.keys.push(keys::kw(&site.callee, &kw.name));
+        }
+        if let Some(env) = env_var_of_call(&site.callee, call, src) {
+            site.keys.push(keys::env(&env));
+        }
+        Some(site)
+    }
+
+    /// Every call in the module whose callee belongs to a package, and every environment
+    /// variable assignment (`os.environ["X"] = ...`), in source order.
+    pub fn call_sites(&self, tree: &Tree, src: &[u8]) -> Vec<CallSite> {
+        let mut sites = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call" {
+                sites.extend(self.call_site(node, src));
+            } else if node.kind() == "subscript" {
+                if let Some(site) = self.environ_subscript(node, src) {
+                    sites.push(site);
+                }
+            }
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        sites.sort_by_key(|s| s.start);
+        sites
+    }
+
+    /// `os.environ["X"]` as a site keyed `env:X`.
+    fn environ_subscript(&self, node: Node<'_>, src: &[u8]) -> Option<CallSite> {
+        let value = node.child_by_field_name("value")?;
+        if self.qualify(value, src, node.start_byte())?.as_str() != "os.environ" {
+            return None;
+        }
+        let key = node.child_by_field_name("subscript")?;
+        let name = string_content(key, src)?;
+        Some(CallSite {
+            callee: "os.environ".into(),
+            start: node.start_byte(),
+            end: node.end_byte(),
+            statement_end: statement_of(node).end_byte(),
+            keywords: Vec::new(),
+            keys: vec![keys::env(&name)],
+        })
+    }
+
+    pub fn resolve_at(&self, tree: &Tree, src: &[u8], offset: usize) -> Option<Resolved> {
+        let node = tree
+            .root_node()
+            .named_descendant_for_byte_range(offset, offset)?;
+        let call = enclosing_call(node).and_then(|c| self.call_site(c, src));
+
+        // A string: a literal value of a keyword, or an environment variable name.
+        if let Some(string) = ancestor_of_kind(node, "string", 2) {
+            let content = string_content(string, src)?;
+            if let Some(site) = &call {
+                if site.callee == "os.environ" || site.keys.iter().any(|k| k.starts_with("env:")) {
+                    return Some(env_resolved(&content, string, call.clone()));
+                }
+                if let Some(kw) = keyword_of(string, src) {
+                    let owner = format!("{}:{kw}", site.callee);
+                    return Some(Resolved {
+                        symbol: format!("{}({kw}=\"{content}\")", site.callee),
+                        keys: vec![
+                            keys::val(&owner, &content),
+                            keys::kw(&site.callee, &kw),
+                            keys::sym(&site.callee),
+                        ],
+                        start: string.start_byte(),
+                        end: string.end_byte(),
+                        call,
+                    });
+                }
+            }
+            if let Some(sub) = ancestor_of_kind(string, "subscript", 1) {
+                if let Some(site) = self.environ_subscript(sub, src) {
+                    return Some(env_resolved(&content, string, Some(site)));
+                }
+            }
+            return None;
+        }
+
+        if node.kind() != "identifier" {
+            return None;
+        }
+        let parent = node.parent()?;
+        // The name of a keyword argument.
+        if parent.kind() == "keyword_argument" && parent.child_by_field_name("name") == Some(node) {
+            let site = call?;
+            let kw = text(node, src);
+            let owner = format!("{}:{kw}", site.callee);
+            let mut keys_found = vec![keys::kw(&site.callee, kw)];
+            if let Some(k) = site.keywords.iter().find(|k| k.name == kw) {
+                keys_found.extend(k.values.iter().map(|v| keys::val(&owner, &v.value)));
+            }
+            keys_found.push(keys::sym(&site.callee));
+            return Some(Resolved {
+                symbol: format!("{}({kw}=...)", site.callee),
+                keys: keys_found,
+                start: node.start_byte(),
+                end: node.end_byte(),
+                call: Some(site),
+            });
+        }
+        // An import line: `from ase.io import read` / `import ase.io as aio`.
+        let qualified = if let Some(stmt) = ancestor_of_kind(node, "import_from_statement", 3) {
+            self.import_name(stmt, node, src)?
+        } else if ancestor_of_kind(node, "import_statement", 3).is_some() {
+            let dotted = ancestor_of_kind(node, "dotted_name", 1)?;
+            let full = text(dotted, src);
+            let end = node.end_byte() - dotted.start_byte();
+            full.get(..end).unwrap_or(full).to_string()
+        } else {
+            // The widest attribute chain ending at this identifier.
+            let mut expr = node;
+            if parent.kind() == "attribute" && parent.child_by_field_name("attribute") == Some(node)
+            {
+                expr = parent;
+            }
+            self.qualify(expr, src, node.start_byte())?
+        };
+        let mut found = vec![keys::sym(&qualified)];
+        // The call this name is the callee of: its keywords refine the match.
+        let call = call.filter(|c| c.callee == qualified);
+        if let Some(site) = &call {
+            found.extend(site.keys.iter().skip(1).cloned());
+        }
+        Some(Resolved {
+            symbol: qualified,
+            keys: found,
+            start: node.start_byte(),
+            end: node.end_byte(),
+            call,
+        })
+    }
+
+    fn import_name(&self, stmt: Node<'_>, node: Node<'_>, src: &[u8]) -> Option<String> {
+        let module = stmt.child_by_field_name("module_name")?;
+        let module_text = text(module, src);
+        if module_text.starts_with('.') {
+            return None;
+        }
+        if node.start_byte() < module.end_byte() {
+            let end = node.end_byte() - module.start_byte();
+            return Some(module_text.get(..end).unwrap_or(module_text).to_string());
+        }
+        let name = ancestor_of_kind(node, "aliased_import", 2)
+            .and_then(|a| a.child_by_field_name("name"))
+            .unwrap_or(node);
+        Some(format!("{module_text}.{}", text(name, src)))
+    }
+}
+
+fn env_resolved(name: &str, node: Node<'_>, call: Option<CallSite>) -> Resolved {
+    Resolved {
+        symbol: format!("${name}"),
+        keys: vec![keys::env(name)],
+        start: node.start_byte(),
+        end: node.end_byte(),
+        call,
+    }
+}
+
+/// `os.getenv("X")`, `os.environ.get("X")`, `os.environ.setdefault("X", ...)`,
+/// `os.putenv("X", ...)`, `os.environ.pop("X")`.
+fn env_var_of_call(callee: &str, call: Node<'_>, src: &[u8]) -> Option<String> {
+    const ENV_CALLS: [&str; 5] = [
+        "os.getenv",
+        "os.putenv",
+        "os.environ.get",
+        "os.environ.setdefault",
+        "os.environ.pop",
+    ];
+    if !ENV_CALLS.contains(&callee) {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    string_content(args.named_child(0)?, src)
+}
+
+fn string_content(node: Node<'_>, src: &[u8]) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut out = String::new();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_content" => out.push_str(text(child, src)),
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// String literals in a keyword value: `"x"`, `["a", "b"]`, `{"parallel": "multithread"}`.
+fn literal_values(node: Node<'_>, src: &[u8], dict_key: Option<&str>, out: &mut Vec<LiteralValue>) {
+    match node.kind() {
+        "string" => {
+            if let Some(value) = string_content(node, src) {
+                out.push(LiteralValue {
+                    value,
+                    start: node.start_byte() + 1,
+                    end: node.end_byte().saturating_sub(1),
+                    dict_key: dict_key.map(str::to_string),
+                });
+            }
+        }
+        "dictionary" => {
+            let mut cursor = node.walk();
+            for pair in node.named_children(&mut cursor) {
+                if pair.kind() != "pair" {
+                    continue;
+                }
+                let key = pair
+                    .child_by_field_name("key")
+                    .and_then(|k| string_content(k, src));
+                if let Some(value) = pair.child_by_field_name("value") {
+                    literal_values(value, src, key.as_deref(), out);
+                }
+            }
+        }
+        "list" | "tuple" | "set" => {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                literal_values(child, src, dict_key, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn ancestor_of_kind<'t>(node: Node<'t>, kind: &str, max_up: usize) -> Option<Node<'t>> {
+    let mut current = Some(node);
+    for _ in 0..=max_up {
+        let n = current?;
+        if n.kind() == kind {
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// The innermost call whose argument list or callee contains `node`.
+fn enclosing_call(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = Some(node);
+    while let Some(n) = current {
+        if n.kind() == "call" {
+            return Some(n);
+        }
+        if matches!(
+            n.kind(),
+            "expression_statement" | "module" | "block" | "function_definition" | "lambda"
+        ) {
+            return None;
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// The keyword a string sits under (directly or inside a dict/list literal).
+fn keyword_of(node: Node<'_>, src: &[u8]) -> Option<String> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "keyword_argument" => {
+                return n
+                    .child_by_field_name("name")
+                    .map(|k| text(k, src).to_string())
+            }
+            "dictionary" | "pair" | "list" | "tuple" | "set" => current = n.parent(),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The simple statement holding a node (or the node itself at module level).
+fn statement_of(node: Node<'_>) -> Node<'_> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if matches!(parent.kind(), "module" | "block") {
+            return current;
+        }
+        current = parent;
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests;

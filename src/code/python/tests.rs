@@ -1,0 +1,125 @@
+use super::*;
+
+fn keys_at(src: &str, marker: &str) -> Option<Resolved> {
+    let offset = src.find(marker).expect("marker in source");
+    PyDocument::parse(src.to_string())?.keys_at(offset)
+}
+
+#[test]
+fn from_import_and_call() {
+    let src = "from ase.io import read\natoms = read('x.traj')\n";
+    let r = keys_at(src, "read('").unwrap();
+    assert_eq!(r.symbol, "ase.io.read");
+    assert_eq!(r.keys[0], "sym:ase.io.read");
+    let r = keys_at(src, "read\n").unwrap();
+    assert_eq!(r.symbol, "ase.io.read");
+}
+
+#[test]
+fn module_alias_and_attribute_chain() {
+    let src = "import ase.io as aio\nimport ase\naio.read('a')\nase.io.write('b', x)\n";
+    assert_eq!(keys_at(src, "read(").unwrap().symbol, "ase.io.read");
+    assert_eq!(keys_at(src, "write(").unwrap().symbol, "ase.io.write");
+}
+
+#[test]
+fn aliased_from_import() {
+    let src = "from ase.io import read as r\nr('a')\n";
+    assert_eq!(keys_at(src, "r('a')").unwrap().symbol, "ase.io.read");
+}
+
+#[test]
+fn keyword_and_dict_value_keep_their_callee() {
+    let src = "import oqupy\npt = oqupy.PtTebd(parameters=p, backend_config={\"parallel\": \"multithread\"})\n";
+    let r = keys_at(src, "backend_config").unwrap();
+    assert_eq!(r.keys[0], "kw:oqupy.PtTebd:backend_config");
+    assert!(r
+        .keys
+        .contains(&"val:oqupy.PtTebd:backend_config:multithread".to_string()));
+    let r = keys_at(src, "multithread").unwrap();
+    assert_eq!(r.keys[0], "val:oqupy.PtTebd:backend_config:multithread");
+    let r = keys_at(src, "PtTebd").unwrap();
+    assert_eq!(r.keys[0], "sym:oqupy.PtTebd");
+    assert!(r
+        .keys
+        .contains(&"kw:oqupy.PtTebd:backend_config".to_string()));
+}
+
+#[test]
+fn local_flow_from_constructor() {
+    let src = "from ase.calculators.psi4 import Psi4\ncalc = Psi4()\ncalc.read('psi4-calc')\n";
+    assert_eq!(
+        keys_at(src, "read(").unwrap().symbol,
+        "ase.calculators.psi4.Psi4.read"
+    );
+}
+
+#[test]
+fn environment_variables() {
+    let src = "import os\nos.environ[\"OMP_NUM_THREADS\"] = \"1\"\nos.environ.setdefault(\"MKL_NUM_THREADS\", \"1\")\nos.getenv('X_Y')\n";
+    assert_eq!(
+        keys_at(src, "OMP").unwrap().keys,
+        vec!["env:OMP_NUM_THREADS"]
+    );
+    assert_eq!(
+        keys_at(src, "MKL").unwrap().keys,
+        vec!["env:MKL_NUM_THREADS"]
+    );
+    assert_eq!(keys_at(src, "X_Y").unwrap().keys, vec!["env:X_Y"]);
+    let doc = PyDocument::parse(src.to_string()).unwrap();
+    let env: Vec<_> = doc
+        .call_sites()
+        .into_iter()
+        .flat_map(|s| s.keys)
+        .filter(|k| k.starts_with("env:"))
+        .collect();
+    assert_eq!(
+        env,
+        vec!["env:OMP_NUM_THREADS", "env:MKL_NUM_THREADS", "env:X_Y"]
+    );
+}
+
+#[test]
+fn own_definitions_and_builtins_are_not_packages() {
+    let src = "from ase.io import read\ndef read(x):\n    pass\nread('a')\nopen('f')\n";
+    assert!(keys_at(src, "read('a')").is_none());
+    assert!(keys_at(src, "open(").is_none());
+}
+
+#[test]
+fn star_import() {
+    let src = "from ase.io import *\nread('a')\n";
+    assert_eq!(keys_at(src, "read(").unwrap().symbol, "ase.io.read");
+}
+
+#[test]
+fn syntax_error_elsewhere_still_resolves() {
+    let src = "from ase.io import read\ndef broken(:\n    x = (\nread('a')\n";
+    let r = keys_at(src, "read('a')");
+    assert_eq!(r.map(|r| r.symbol).as_deref(), Some("ase.io.read"));
+}
+
+#[test]
+fn incremental_edit_reparses() {
+    let mut doc = PyDocument::parse("from ase.io import read\nx = 1\n".to_string()).unwrap();
+    let at = doc.source.len();
+    assert!(doc.edit(at, at, "read('a')\n"));
+    assert_eq!(doc.call_sites()[0].callee, "ase.io.read");
+    assert!(!doc.edit(5, 2, "x"));
+}
+
+#[test]
+fn call_sites_enumerate_keys() {
+    let src = "from ase.calculators.psi4 import Psi4\nimport numpy as np\ncalc = Psi4(xc='b3lyp', kpts=(2, 2, 2))\nnp.load('a')\n";
+    let doc = PyDocument::parse(src.to_string()).unwrap();
+    let sites = doc.call_sites();
+    assert_eq!(sites.len(), 2);
+    assert_eq!(sites[0].callee, "ase.calculators.psi4.Psi4");
+    assert!(sites[0]
+        .keys
+        .contains(&"kw:ase.calculators.psi4.Psi4:xc".to_string()));
+    assert!(sites[0]
+        .keys
+        .contains(&"val:ase.calculators.psi4.Psi4:xc:b3lyp".to_string()));
+    assert_eq!(sites[1].callee, "numpy.load");
+}

@@ -1,0 +1,51 @@
+//! The one vocabulary shared by skill symbols and keys resolved from code, so that
+//! matching is a lookup of equal strings.
+//!
+//! - `sym:ase.io.read`            a qualified (or bare) name
+//! - `kw:oqupy.PtTebd:backend_config` / `kw:*:xc`   a keyword argument and its owner
+//! - `val:oqupy.PtTebd:backend_config:multithread` / `val:*:multithread`   a literal value
+//! - `env:OMP_NUM_THREADS`        an environment variable
+//! - `path:doc/ase/parallel.rst`  a repository path
+//! - `cmd:mpiexec`                a shell command
+
+use crate::model::{Symbol, SymbolKind};
+
+pub const ANY_OWNER: &str = "*";
+
+pub fn symbol_key(symbol: &Symbol) -> String {
+    let owner = symbol.owner.as_deref().unwrap_or(ANY_OWNER);
+    match symbol.kind {
+        SymbolKind::Qualified | SymbolKind::Bare => format!("sym:{}", symbol.name),
+        SymbolKind::Keyword => format!("kw:{owner}:{}", symbol.name),
+        SymbolKind::Value => format!("val:{owner}:{}", symbol.name),
+        SymbolKind::EnvVar => format!("env:{}", symbol.name),
+        SymbolKind::Path => format!("path:{}", symbol.name),
+        SymbolKind::Command => format!("cmd:{}", symbol.name),
+    }
+}
+
+pub fn sym(name: &str) -> String {
+    format!("sym:{name}")
+}
+
+pub fn kw(owner: &str, name: &str) -> String {
+    format!("kw:{owner}:{name}")
+}
+
+pub fn val(owner: &str, value: &str) -> String {
+    format!("val:{owner}:{value}")
+}
+
+pub fn env(name: &str) -> String {
+    format!("env:{name}")
+}
+
+/// The last dotted component: `ase.io.read` -> `read`.
+pub fn last_component(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// The top-level module: `ase.io.read` -> `ase`.
+pub fn top_module(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}

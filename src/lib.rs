@@ -1,0 +1,9 @@
+//! skill-lsp: the knowledge in scientific packages' skill documents, in the editor.
+//!
+//! One core library (packs, symbols, catalog, code resolution, matching, rendering) and
+//! thin front ends (the CLI in `main.rs`, the language server).
+
+pub mod code;
+pub mod keys;
+pub mod model;
+pub mod skill;
