@@ -4,6 +4,9 @@
 //! thin front ends (the CLI in `main.rs`, the language server).
 
 pub mod code;
+pub mod docs_tree;
 pub mod keys;
 pub mod model;
+pub mod pack;
 pub mod skill;
+pub mod symbols;

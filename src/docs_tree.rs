@@ -1,0 +1,153 @@
+//! What a pack's documentation tree documents: for every doc the pack cites or maps,
+//! the Python symbols it names through Sphinx directives, roles and example imports, so a
+//! pitfall citing `doc/ase/parallel.rst` is linked to `ase.io.read`.
+
+use crate::model::{EntryKind, Pack};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Docs larger than this are not scanned.
+const MAX_DOC_BYTES: u64 = 1024 * 1024;
+
+/// For each doc path cited in the pack that exists under `root`, its documented symbols.
+pub fn documented_symbols(root: &Path, pack: &Pack) -> Vec<(String, Vec<String>)> {
+    let Ok(root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    let mut cited: BTreeSet<&str> = BTreeSet::new();
+    for (_, entry) in pack.entries() {
+        for path in &entry.cited_paths {
+            if path.ends_with(".rst") || path.ends_with(".md") && entry.kind == EntryKind::DocMap {
+                cited.insert(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for rel in cited {
+        if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+            continue;
+        }
+        let path = root.join(rel);
+        let Ok(real) = path.canonicalize() else {
+            continue;
+        };
+        if !real.starts_with(&root) {
+            continue;
+        }
+        let small = std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC_BYTES);
+        if !small {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&real) else {
+            continue;
+        };
+        let symbols = scan_rst(&text, &pack.modules);
+        if !symbols.is_empty() {
+            out.push((rel.to_string(), symbols));
+        }
+    }
+    out
+}
+
+/// Symbols an reStructuredText document names, qualified by `.. module::` /
+/// `.. currentmodule::` where they are relative. Only names of `modules` are kept.
+pub fn scan_rst(text: &str, modules: &[String]) -> Vec<String> {
+    let mut found = BTreeSet::new();
+    let mut current_module: Option<String> = None;
+    let keep = |name: &str| modules.iter().any(|m| crate::keys::top_module(name) == m);
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix(".. ") {
+            if let Some((directive, arg)) = rest.split_once("::") {
+                let arg = arg.trim().split('(').next().unwrap_or("").trim();
+                match directive.trim() {
+                    "module" | "currentmodule" | "automodule" | "py:module"
+                    | "py:currentmodule" => {
+                        current_module = Some(arg.to_string());
+                        if keep(arg) {
+                            found.insert(arg.to_string());
+                        }
+                    }
+                    "autofunction" | "autoclass" | "function" | "class" | "method" | "autometh"
+                    | "automethod" | "py:function" | "py:class" | "py:method" | "attribute"
+                    | "autoattribute" | "data" => {
+                        let name = qualify(arg, current_module.as_deref(), &keep);
+                        found.extend(name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for role in [
+            ":func:`", ":class:`", ":meth:`", ":mod:`", ":attr:`", ":obj:`",
+        ] {
+            for piece in line.split(role).skip(1) {
+                let target = piece.split('`').next().unwrap_or("");
+                // `title <target>` form.
+                let target = target
+                    .rsplit_once('<')
+                    .map(|(_, t)| t.trim_end_matches('>'))
+                    .unwrap_or(target);
+                let target = target
+                    .trim_start_matches(['~', '!', '.'])
+                    .trim_end_matches("()");
+                found.extend(qualify(target, current_module.as_deref(), &keep));
+            }
+        }
+        // Example code: `>>> from ase.io import read, write` or plain `from x import y`.
+        let code = trimmed
+            .trim_start_matches(">>> ")
+            .trim_start_matches("... ");
+        if let Some(rest) = code.strip_prefix("from ") {
+            if let Some((module, names)) = rest.split_once(" import ") {
+                for name in names.split(',') {
+                    let name = name
+                        .trim()
+                        .split(" as ")
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches(['(', ')', ' ']);
+                    if !name.is_empty() && name != "*" {
+                        let full = format!("{}.{name}", module.trim());
+                        if keep(&full) {
+                            found.insert(full);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+fn qualify(name: &str, module: Option<&str>, keep: &dyn Fn(&str) -> bool) -> Option<String> {
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    if keep(name) {
+        return Some(name.to_string());
+    }
+    let full = format!("{}.{name}", module?);
+    keep(&full).then_some(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_roles_and_imports() {
+        let rst = ".. module:: ase.parallel\n\n.. autofunction:: paropen\n\nUse :func:`ase.io.read` and :class:`~ase.io.Trajectory`.\n>>> from ase.io import read, write as w\n>>> from numpy import array\n";
+        let got = scan_rst(rst, &["ase".to_string()]);
+        assert_eq!(
+            got,
+            vec![
+                "ase.io.Trajectory",
+                "ase.io.read",
+                "ase.io.write",
+                "ase.parallel",
+                "ase.parallel.paropen"
+            ]
+        );
+    }
+}

@@ -1,0 +1,505 @@
+//! Finding and reading skill packs: on disk (walked with `ignore`, so a pack's
+//! .gitignore is honoured) or embedded in the binary. Every file is checked before it is
+//! parsed (inside the pack root, a regular file, not too large, UTF-8, not empty); a bad
+//! file is reported and skipped, the rest of the pack is read.
+
+use crate::docs_tree;
+use crate::model::{Entry, EntryKind, Pack, Problem, Severity, Skill};
+use crate::skill::{references, skill_md};
+use crate::symbols;
+use include_dir::{include_dir, Dir};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// SKILL.md and reference files above this size are reported and skipped.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// At most this many markdown files are read from one pack.
+pub const MAX_FILES_PER_PACK: usize = 5_000;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/index");
+
+#[derive(Debug, Error)]
+pub enum PackError {
+    #[error("{0}: no such directory")]
+    Missing(String),
+    #[error("{0}: neither a repository holding skills/ nor a skills folder (no */SKILL.md found)")]
+    NotAPack(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where a pack lives on disk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PackLocation {
+    /// The repository root (cited paths resolve against it).
+    pub root: PathBuf,
+    pub skills_dir: PathBuf,
+}
+
+impl PackLocation {
+    /// `dir` is a repository root holding `skills/`, or a skills folder itself.
+    pub fn from_dir(dir: &Path) -> Result<Self, PackError> {
+        let shown = dir.display().to_string();
+        if !dir.is_dir() {
+            return Err(PackError::Missing(shown));
+        }
+        let dir = dir.canonicalize().map_err(|source| PackError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let nested = dir.join("skills");
+        if nested.is_dir() {
+            return Ok(PackLocation {
+                root: dir,
+                skills_dir: nested,
+            });
+        }
+        if !holds_skills(&dir) {
+            return Err(PackError::NotAPack(shown));
+        }
+        // A folder named `skills` inside a repository: the repository is the root.
+        let root = match (dir.file_name(), dir.parent()) {
+            (Some(name), Some(parent)) if name == "skills" => parent.to_path_buf(),
+            _ => dir.clone(),
+        };
+        Ok(PackLocation {
+            root,
+            skills_dir: dir,
+        })
+    }
+}
+
+fn holds_skills(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().join("SKILL.md").is_file())
+        })
+        .unwrap_or(false)
+}
+
+/// The packs of a workspace: `skills/`, `.claude/skills`, `.agents/skills`.
+pub fn workspace_packs(workspace: &Path) -> Vec<PackLocation> {
+    [".", ".claude", ".agents"]
+        .iter()
+        .map(|sub| workspace.join(sub))
+        .filter_map(|dir| {
+            let skills = dir.join("skills");
+            (skills.is_dir() && holds_skills(&skills))
+                .then(|| PackLocation::from_dir(&skills).ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// A file of a pack, from disk or from the binary.
+struct PackFile {
+    /// Path relative to the skills folder, `/`-separated.
+    rel: String,
+    /// What problems and entries name it by (absolute path, or `embedded:...`).
+    shown: String,
+    bytes: Result<Vec<u8>, String>,
+}
+
+/// Reads a pack from disk. Problems are collected; only an unusable location is an error.
+pub fn read_dir_pack(location: &PackLocation) -> (Pack, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let files = disk_files(location, &mut problems);
+    let name = pack_name(&location.root, &location.skills_dir);
+    let mut pack = assemble(
+        name,
+        location.root.display().to_string(),
+        location.skills_dir.display().to_string(),
+        files,
+        false,
+        &mut problems,
+    );
+    symbols::annotate_pack(&mut pack);
+    pack.doc_symbols = docs_tree::documented_symbols(&location.root, &pack);
+    merge_doc_map_symbols(&mut pack);
+    (pack, problems)
+}
+
+/// The default packs compiled into the binary.
+pub fn embedded_packs() -> Vec<(Pack, Vec<Problem>)> {
+    EMBEDDED
+        .dirs()
+        .filter_map(|package| {
+            let skills = package.get_dir(package.path().join("skills"))?;
+            let mut files = Vec::new();
+            collect_embedded(skills, skills.path(), &mut files);
+            let name = package.path().display().to_string();
+            let mut problems = Vec::new();
+            let mut pack = assemble(
+                name.clone(),
+                format!("embedded:{name}"),
+                format!("embedded:{name}/skills"),
+                files,
+                true,
+                &mut problems,
+            );
+            symbols::annotate_pack(&mut pack);
+            merge_doc_map_symbols(&mut pack);
+            Some((pack, problems))
+        })
+        .collect()
+}
+
+fn collect_embedded(dir: &Dir<'static>, base: &Path, out: &mut Vec<PackFile>) {
+    for file in dir.files() {
+        let rel = file
+            .path()
+            .strip_prefix(base)
+            .unwrap_or(file.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push(PackFile {
+            shown: format!("embedded:{}", file.path().display()),
+            rel,
+            bytes: Ok(file.contents().to_vec()),
+        });
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, base, out);
+    }
+}
+
+/// Whether a path relative to the skills folder is one we read.
+fn wanted(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        [_, "SKILL.md"] => true,
+        [_, "references", rest @ ..] => !rest.is_empty() && rel.ends_with(".md"),
+        _ => false,
+    }
+}
+
+fn disk_files(location: &PackLocation, problems: &mut Vec<Problem>) -> Vec<PackFile> {
+    let root = &location.root;
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(&location.skills_dir)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .max_depth(Some(6))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for item in walker {
+        let item = match item {
+            Ok(item) => item,
+            Err(err) => {
+                problems.push(Problem {
+                    file: location.skills_dir.display().to_string(),
+                    line: 0,
+                    severity: Severity::Warning,
+                    message: format!("cannot walk: {err}"),
+                });
+                continue;
+            }
+        };
+        let path = item.path();
+        let Ok(rel) = path.strip_prefix(&location.skills_dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !wanted(&rel) {
+            continue;
+        }
+        if files.len() >= MAX_FILES_PER_PACK {
+            problems.push(Problem {
+                file: path.display().to_string(),
+                line: 0,
+                severity: Severity::Warning,
+                message: format!(
+                    "more than {MAX_FILES_PER_PACK} files in this pack; the rest are skipped"
+                ),
+            });
+            break;
+        }
+        files.push(PackFile {
+            shown: path.display().to_string(),
+            bytes: read_checked(path, root),
+            rel,
+        });
+    }
+    files
+}
+
+/// Reads a file only if it is a regular file inside `root` and not too large.
+fn read_checked(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve: {e}"))?;
+    if !real.starts_with(root) {
+        return Err(format!(
+            "points outside the pack root ({}); not read",
+            real.display()
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot stat: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} bytes is larger than the {} byte limit; skipped",
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
+    }
+    std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// Text of a file: UTF-8 (BOM stripped, CRLF normalised) or a reason.
+fn decode(bytes: Vec<u8>) -> Result<String, (u32, String)> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32
+            + 1;
+        (line, format!("not valid UTF-8 (byte {valid})"))
+    })?;
+    if text.as_bytes().contains(&0) {
+        return Err((1, "binary content (NUL bytes), not markdown".into()));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    })
+}
+
+fn assemble(
+    name: String,
+    root: String,
+    skills_dir: String,
+    files: Vec<PackFile>,
+    embedded: bool,
+    problems: &mut Vec<Problem>,
+) -> Pack {
+    let mut skills: Vec<Skill> = Vec::new();
+    let mut references_of: Vec<(String, Vec<Entry>)> = Vec::new();
+    for file in files {
+        let report = |problems: &mut Vec<Problem>, line: u32, message: String| {
+            problems.push(Problem {
+                file: file.shown.clone(),
+                line,
+                severity: Severity::Error,
+                message,
+            })
+        };
+        let text = match file.bytes.map_err(|m| (0, m)).and_then(decode) {
+            Ok(text) => text,
+            Err((line, message)) => {
+                report(problems, line, message);
+                continue;
+            }
+        };
+        let mut parts = file.rel.splitn(2, '/');
+        let folder = parts.next().unwrap_or_default().to_string();
+        let inner = parts.next().unwrap_or_default();
+        if inner == "SKILL.md" {
+            match skill_md::read(&text, &file.shown, &folder, problems) {
+                Ok(skill) => skills.push(skill),
+                Err(problem) => problems.push(problem),
+            }
+        } else {
+            if text.trim().is_empty() {
+                report(problems, 1, "reference file is empty".into());
+                continue;
+            }
+            let file_name = inner.rsplit('/').next().unwrap_or(inner);
+            references_of.push((folder, references::read(&text, &file.shown, file_name)));
+        }
+    }
+    for (folder, entries) in references_of {
+        let skills_path = |s: &Skill| s.file.rsplit('/').nth(1) == Some(folder.as_str());
+        match skills.iter_mut().find(|s| skills_path(s)) {
+            Some(skill) => skill.entries.extend(entries),
+            None => {
+                if let Some(first) = entries.first() {
+                    problems.push(Problem {
+                        file: first.file.clone(),
+                        line: 0,
+                        severity: Severity::Warning,
+                        message: format!("references of `{folder}` have no readable SKILL.md beside them; not indexed"),
+                    });
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for skill in &skills {
+        if !seen.insert(skill.name.clone()) {
+            problems.push(Problem {
+                file: skill.file.clone(),
+                line: 2,
+                severity: Severity::Warning,
+                message: format!("skill name `{}` is used twice in this pack", skill.name),
+            });
+        }
+    }
+    let modules = modules_of(&name, &skills);
+    Pack {
+        name,
+        root,
+        skills_dir,
+        modules,
+        skills,
+        doc_symbols: Vec::new(),
+        embedded,
+    }
+}
+
+/// Doc maps may list what a doc documents (`| symbols: ase.io.read, ...`): the embedded
+/// packs do, as they ship without a documentation tree.
+fn merge_doc_map_symbols(pack: &mut Pack) {
+    let mut extra: Vec<(String, Vec<String>)> = Vec::new();
+    for (_, entry) in pack.entries() {
+        let (EntryKind::DocMap, Some(path)) = (entry.kind, entry.path()) else {
+            continue;
+        };
+        let names: Vec<String> = entry
+            .symbols
+            .iter()
+            .filter(|s| s.kind == crate::model::SymbolKind::Qualified)
+            .map(|s| s.name.clone())
+            .collect();
+        if !names.is_empty() {
+            extra.push((path.to_string(), names));
+        }
+    }
+    for (path, names) in extra {
+        match pack.doc_symbols.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, list)) => {
+                for n in names {
+                    if !list.contains(&n) {
+                        list.push(n);
+                    }
+                }
+            }
+            None => pack.doc_symbols.push((path, names)),
+        }
+    }
+}
+
+/// The package name: the repository folder's name, or the skills' common prefix.
+fn pack_name(root: &Path, skills_dir: &Path) -> String {
+    let folder = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string());
+    let from_root = folder(root).filter(|n| n != "skills" && !n.starts_with('.'));
+    if let Some(name) = from_root {
+        return name;
+    }
+    let names: Vec<String> = std::fs::read_dir(skills_dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().join("SKILL.md").is_file())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let prefix = names
+        .first()
+        .and_then(|n| n.split('-').next())
+        .map(str::to_string)
+        .unwrap_or_else(|| "skills".into());
+    if names
+        .iter()
+        .all(|n| n.split('-').next() == Some(prefix.as_str()))
+    {
+        prefix
+    } else {
+        "skills".into()
+    }
+}
+
+/// The Python top-level modules a pack is about: its own name, normalised, and the
+/// package folders its skills send readers to (`Optional deeper inspection: ase`).
+fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
+    let normalised: String = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect();
+    let mut modules = vec![normalised];
+    const NOT_MODULES: [&str; 10] = [
+        "src",
+        "tools",
+        "source",
+        "lib",
+        "docs",
+        "doc",
+        "tests",
+        "test",
+        "examples",
+        "tutorials",
+    ];
+    for skill in skills {
+        for entry in &skill.entries {
+            if entry.kind != EntryKind::DeeperInspection {
+                continue;
+            }
+            for span in symbols::inline_code(&entry.text) {
+                let is_module = !span.is_empty()
+                    && span.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !NOT_MODULES.contains(&span);
+                if is_module && !modules.iter().any(|m| m == span) {
+                    modules.push(span.to_string());
+                }
+            }
+        }
+    }
+    modules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_packs_read_cleanly() {
+        let packs = embedded_packs();
+        let names: Vec<_> = packs.iter().map(|(p, _)| p.name.as_str()).collect();
+        assert!(
+            names.contains(&"ase") && names.contains(&"oqupy"),
+            "{names:?}"
+        );
+        for (pack, problems) in &packs {
+            assert!(problems.is_empty(), "{problems:?}");
+            assert!(pack
+                .skills
+                .iter()
+                .any(|s| s.count(crate::model::EntryKind::Pitfall) > 0));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_bad_bytes_and_normalises() {
+        assert!(decode(vec![b'a', b'\n', 0xff]).unwrap_err().0 == 2);
+        assert_eq!(
+            decode("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap(),
+            "a\nb"
+        );
+        assert!(decode(vec![b'a', 0, b'b']).is_err());
+    }
+
+    #[test]
+    fn wanted_files() {
+        assert!(wanted("x/SKILL.md"));
+        assert!(wanted("x/references/doc_map.md"));
+        assert!(!wanted("x/agents/openai.yaml"));
+        assert!(!wanted("README.md"));
+        assert!(!wanted("x/assets/README.md"));
+    }
+}

@@ -1,0 +1,461 @@
+//! Symbols in skill text: inline code and python examples, qualified through the pack's
+//! own example imports (`Trajectory` -> `ase.io.Trajectory`) and keyword owners the
+//! examples show (`backend_config` of `oqupy.PtTebd`).
+
+use crate::code::python::PyDocument;
+use crate::model::{Entry, EntryKind, Pack, Symbol, SymbolKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the python examples of a pack (or of one skill) teach about names.
+#[derive(Debug, Default, Clone)]
+pub struct ExampleFacts {
+    /// Local name -> qualified name, from example imports (`Psi4` -> `ase.calculators.psi4.Psi4`).
+    pub imports: BTreeMap<String, String>,
+    /// Qualified callees the examples call.
+    pub callees: BTreeSet<String>,
+    /// Keyword name -> callees that receive it.
+    pub keyword_owners: BTreeMap<String, BTreeSet<String>>,
+    /// Literal value -> `callee:keyword` owners.
+    pub value_owners: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl ExampleFacts {
+    pub fn learn(&mut self, code: &str) -> Vec<Symbol> {
+        let Some(doc) = PyDocument::parse(code.to_string()) else {
+            return Vec::new();
+        };
+        for (local, qualified) in doc.analysis.imports() {
+            if local != qualified {
+                self.imports
+                    .insert(local.to_string(), qualified.to_string());
+            }
+        }
+        let mut symbols = Vec::new();
+        for site in doc.call_sites() {
+            self.callees.insert(site.callee.clone());
+            symbols.push(Symbol::new(SymbolKind::Qualified, &site.callee));
+            for kw in &site.keywords {
+                self.keyword_owners
+                    .entry(kw.name.clone())
+                    .or_default()
+                    .insert(site.callee.clone());
+                symbols.push(Symbol::owned(SymbolKind::Keyword, &kw.name, &site.callee));
+                let owner = format!("{}:{}", site.callee, kw.name);
+                for v in &kw.values {
+                    self.value_owners
+                        .entry(v.value.clone())
+                        .or_default()
+                        .insert(owner.clone());
+                    symbols.push(Symbol::owned(SymbolKind::Value, &v.value, &owner));
+                }
+            }
+            symbols.extend(
+                site.keys
+                    .iter()
+                    .filter_map(|k| k.strip_prefix("env:"))
+                    .map(|e| Symbol::new(SymbolKind::EnvVar, e)),
+            );
+        }
+        for (_, qualified) in doc.analysis.imports() {
+            symbols.push(Symbol::new(SymbolKind::Qualified, qualified));
+        }
+        symbols
+    }
+
+    fn merge(&mut self, other: &ExampleFacts) {
+        for (k, v) in &other.imports {
+            self.imports.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        self.callees.extend(other.callees.iter().cloned());
+        for (k, v) in &other.keyword_owners {
+            self.keyword_owners
+                .entry(k.clone())
+                .or_default()
+                .extend(v.iter().cloned());
+        }
+        for (k, v) in &other.value_owners {
+            self.value_owners
+                .entry(k.clone())
+                .or_default()
+                .extend(v.iter().cloned());
+        }
+    }
+}
+
+const PATH_EXTENSIONS: [&str; 20] = [
+    "rst", "md", "py", "pyx", "txt", "jl", "f90", "F90", "c", "h", "cpp", "json", "yaml", "yml",
+    "toml", "ipynb", "hsd", "cfg", "sh", "in",
+];
+
+const SHELL_COMMANDS: [&str; 18] = [
+    "rg",
+    "grep",
+    "mpiexec",
+    "mpirun",
+    "srun",
+    "sbatch",
+    "pytest",
+    "python",
+    "python3",
+    "pip",
+    "make",
+    "cmake",
+    "git",
+    "conda",
+    "ase",
+    "gpaw-python",
+    "julia",
+    "bash",
+];
+
+/// Fills `symbols` and `cited_paths` of every entry of the pack.
+pub fn annotate_pack(pack: &mut Pack) {
+    // Examples first: each skill's own facts, then the pack's, so a pitfall in one skill
+    // can name what another skill's example imports.
+    let mut pack_facts = ExampleFacts::default();
+    let mut skill_facts = Vec::with_capacity(pack.skills.len());
+    for skill in &mut pack.skills {
+        let mut facts = ExampleFacts::default();
+        for entry in &mut skill.entries {
+            if entry.kind == EntryKind::Example && is_python(entry.lang.as_deref(), &entry.text) {
+                entry.symbols = facts.learn(&entry.text);
+            }
+        }
+        pack_facts.merge(&facts);
+        skill_facts.push(facts);
+    }
+    let modules = pack.modules.clone();
+    for (skill, own) in pack.skills.iter_mut().zip(skill_facts) {
+        let mut facts = own.clone();
+        facts.merge(&pack_facts);
+        for entry in &mut skill.entries {
+            annotate_entry(entry, &facts, &own, &modules);
+        }
+    }
+}
+
+fn is_python(lang: Option<&str>, text: &str) -> bool {
+    match lang {
+        Some(l) => matches!(
+            l.to_ascii_lowercase().as_str(),
+            "python" | "py" | "python3" | "pycon"
+        ),
+        None => text.contains("import "),
+    }
+}
+
+fn is_shell(lang: Option<&str>) -> bool {
+    matches!(
+        lang.map(str::to_ascii_lowercase).as_deref(),
+        Some("bash" | "sh" | "shell" | "console" | "zsh")
+    )
+}
+
+fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, modules: &[String]) {
+    let mut symbols: BTreeSet<Symbol> = entry.symbols.drain(..).collect();
+    let mut paths: Vec<String> = entry.cited_paths.clone();
+    if entry.kind == EntryKind::Example {
+        if is_shell(entry.lang.as_deref()) {
+            for line in entry.text.lines() {
+                shell_symbols(
+                    line.trim().trim_start_matches("$ "),
+                    &mut symbols,
+                    &mut paths,
+                );
+            }
+        }
+    } else {
+        let spans = inline_code(&entry.text);
+        // Callees this entry names, to own its bare keywords (`Psi4` ... `num_threads`).
+        let mut named_callees: BTreeSet<String> = BTreeSet::new();
+        for word in plain_words(&entry.text) {
+            if let Some(q) = facts.imports.get(word) {
+                if word.chars().any(|c| c.is_ascii_uppercase()) {
+                    named_callees.insert(q.clone());
+                    symbols.insert(Symbol::new(SymbolKind::Qualified, q));
+                }
+            }
+            if is_env_var(word) {
+                symbols.insert(Symbol::new(SymbolKind::EnvVar, word));
+            }
+        }
+        for span in &spans {
+            if let Some(name) = callable_name(span) {
+                if let Some(q) = qualify(name, facts, modules) {
+                    if facts.callees.contains(&q)
+                        || q.rsplit('.')
+                            .next()
+                            .is_some_and(|l| l.starts_with(char::is_uppercase))
+                    {
+                        named_callees.insert(q);
+                    }
+                }
+            }
+        }
+        for span in spans {
+            span_symbols(
+                span,
+                facts,
+                own,
+                modules,
+                &named_callees,
+                &mut symbols,
+                &mut paths,
+            );
+        }
+    }
+    for s in &symbols {
+        if s.kind == SymbolKind::Path && !paths.contains(&s.name) {
+            paths.push(s.name.clone());
+        }
+    }
+    entry.symbols = symbols.into_iter().collect();
+    entry.cited_paths = paths;
+}
+
+/// Backticked spans of an entry's text.
+pub fn inline_code(text: &str) -> Vec<&str> {
+    text.split('`')
+        .enumerate()
+        .filter(|(i, s)| i % 2 == 1 && !s.trim().is_empty())
+        .map(|(_, s)| s.trim())
+        .collect()
+}
+
+/// Words outside backticks (identifier-like only).
+fn plain_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .flat_map(|(_, s)| s.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|w| !w.is_empty())
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+fn is_dotted(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(is_identifier)
+}
+
+pub fn is_env_var(s: &str) -> bool {
+    s.contains('_')
+        && s.len() > 3
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !s.ends_with('_')
+}
+
+fn is_path(s: &str) -> bool {
+    if s.contains(char::is_whitespace)
+        || s.contains("://")
+        || s.contains(['<', '>', '*', '{', '(', '"', '\'', '|', '='])
+    {
+        return false;
+    }
+    if s.contains('/') {
+        return s.chars().any(char::is_alphabetic);
+    }
+    s.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && PATH_EXTENSIONS.contains(&ext) && !is_dotted_module_like(s)
+    })
+}
+
+/// `ase.io` is a module, `ase.py` is a file: dotted names with a file extension as last
+/// component are ambiguous only for `.in`, `.c`, `.h`; treat short stems as files.
+fn is_dotted_module_like(s: &str) -> bool {
+    s.matches('.').count() > 1 && is_dotted(s)
+}
+
+/// `read()`, `Psi4(...)`, `calc.read(label)` -> the name before the parenthesis.
+fn callable_name(span: &str) -> Option<&str> {
+    let name = span.split('(').next()?.trim();
+    is_dotted(name).then_some(name)
+}
+
+fn qualify(name: &str, facts: &ExampleFacts, modules: &[String]) -> Option<String> {
+    let (head, rest) = match name.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (name, None),
+    };
+    if modules.iter().any(|m| m == head) {
+        return Some(name.to_string());
+    }
+    let base = facts.imports.get(head)?;
+    Some(match rest {
+        Some(rest) => format!("{base}.{rest}"),
+        None => base.clone(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn span_symbols(
+    span: &str,
+    facts: &ExampleFacts,
+    own: &ExampleFacts,
+    modules: &[String],
+    named_callees: &BTreeSet<String>,
+    out: &mut BTreeSet<Symbol>,
+    paths: &mut Vec<String>,
+) {
+    let span = span.trim_end_matches([',', '.', ';']);
+    if is_path(span) {
+        let path = span.trim_start_matches("./").trim_end_matches('/');
+        out.insert(Symbol::new(SymbolKind::Path, path));
+        return;
+    }
+    // A quoted literal: `"multithread"`.
+    if let Some(value) = unquote(span) {
+        value_symbols(value, facts, out);
+        return;
+    }
+    // `NAME=value` or `name=value`.
+    if let Some((name, value)) = span.split_once('=') {
+        let (name, value) = (name.trim(), value.trim());
+        if is_env_var(name) {
+            out.insert(Symbol::new(SymbolKind::EnvVar, name));
+            return;
+        }
+        if is_identifier(name) && !value.starts_with('=') {
+            keyword_symbols(name, facts, own, named_callees, out);
+            let value = unquote(value).unwrap_or(value);
+            if !value.is_empty() {
+                for owner in keyword_owner_list(name, facts, own, named_callees) {
+                    out.insert(Symbol::owned(
+                        SymbolKind::Value,
+                        value,
+                        format!("{owner}:{name}"),
+                    ));
+                }
+            }
+            return;
+        }
+    }
+    if is_env_var(span) {
+        out.insert(Symbol::new(SymbolKind::EnvVar, span));
+        return;
+    }
+    if span.contains(char::is_whitespace) && !span.contains('(') {
+        shell_symbols(span, out, paths);
+        return;
+    }
+    let Some(name) = callable_name(span) else {
+        return;
+    };
+    match qualify(name, facts, modules) {
+        Some(q) => {
+            out.insert(Symbol::new(SymbolKind::Qualified, q));
+        }
+        None if !name.contains('.') && facts.keyword_owners.contains_key(name) => {
+            keyword_symbols(name, facts, own, named_callees, out);
+        }
+        None => {
+            out.insert(Symbol::new(SymbolKind::Bare, name));
+            if !name.contains('.')
+                && name.starts_with(|c: char| c.is_lowercase())
+                && !span.contains('(')
+            {
+                // A bare lowercase name in prose is most often a keyword of the callee
+                // the entry (or, failing that, the skill's examples) is about: `xc`.
+                keyword_symbols(name, facts, own, named_callees, out);
+            }
+        }
+    }
+}
+
+fn keyword_owner_list(
+    name: &str,
+    facts: &ExampleFacts,
+    own: &ExampleFacts,
+    named_callees: &BTreeSet<String>,
+) -> Vec<String> {
+    if !named_callees.is_empty() {
+        return named_callees.iter().cloned().collect();
+    }
+    if let Some(owners) = facts.keyword_owners.get(name) {
+        return owners.iter().cloned().collect();
+    }
+    // The classes the skill's own examples construct.
+    own.callees
+        .iter()
+        .filter(|c| {
+            c.rsplit('.')
+                .next()
+                .is_some_and(|l| l.starts_with(char::is_uppercase))
+        })
+        .cloned()
+        .collect()
+}
+
+fn keyword_symbols(
+    name: &str,
+    facts: &ExampleFacts,
+    own: &ExampleFacts,
+    named_callees: &BTreeSet<String>,
+    out: &mut BTreeSet<Symbol>,
+) {
+    let owners = keyword_owner_list(name, facts, own, named_callees);
+    if owners.is_empty() {
+        out.insert(Symbol::new(SymbolKind::Keyword, name));
+    }
+    for owner in owners {
+        out.insert(Symbol::owned(SymbolKind::Keyword, name, owner));
+    }
+}
+
+fn value_symbols(value: &str, facts: &ExampleFacts, out: &mut BTreeSet<Symbol>) {
+    match facts.value_owners.get(value) {
+        Some(owners) => {
+            for owner in owners {
+                out.insert(Symbol::owned(SymbolKind::Value, value, owner.clone()));
+            }
+        }
+        None => {
+            out.insert(Symbol::new(SymbolKind::Value, value));
+        }
+    }
+}
+
+fn unquote(s: &str) -> Option<&str> {
+    for q in ['"', '\''] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return Some(&s[1..s.len() - 1]);
+        }
+    }
+    None
+}
+
+fn shell_symbols(line: &str, out: &mut BTreeSet<Symbol>, paths: &mut Vec<String>) {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else { return };
+    if first.starts_with('#') {
+        return;
+    }
+    if is_env_var(first.split('=').next().unwrap_or("")) && first.contains('=') {
+        out.insert(Symbol::new(
+            SymbolKind::EnvVar,
+            first.split('=').next().unwrap_or(""),
+        ));
+    } else if SHELL_COMMANDS.contains(&first) || first.starts_with("./") {
+        out.insert(Symbol::new(SymbolKind::Command, first));
+    }
+    for word in words {
+        let word = word.trim_matches(['"', '\'', ',']);
+        if is_path(word) && !word.starts_with('-') {
+            let path = word
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string();
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

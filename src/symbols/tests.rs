@@ -1,0 +1,108 @@
+use super::*;
+use crate::model::Skill;
+
+fn pack_with(skill_md_entries: Vec<Entry>) -> Pack {
+    Pack {
+        name: "oqupy".into(),
+        root: "/r".into(),
+        skills_dir: "/r/skills".into(),
+        modules: vec!["oqupy".into(), "ase".into()],
+        skills: vec![Skill {
+            name: "s".into(),
+            description: String::new(),
+            title: "s".into(),
+            file: "f".into(),
+            extra_front_matter: vec![],
+            entries: skill_md_entries,
+        }],
+        doc_symbols: vec![],
+        embedded: false,
+    }
+}
+
+fn example(code: &str) -> Entry {
+    let mut e = Entry::new(EntryKind::Example, "ex", code.into(), "f", 1);
+    e.lang = Some("python".into());
+    e
+}
+
+fn keys_of(pack: &Pack, idx: usize) -> Vec<String> {
+    pack.skills[0].entries[idx]
+        .symbols
+        .iter()
+        .map(Symbol::key)
+        .collect()
+}
+
+#[test]
+fn values_and_keywords_take_their_owner_from_examples() {
+    let mut pack = pack_with(vec![
+        example("import oqupy\npt = oqupy.PtTebd(parameters=p, backend_config={\"parallel\": \"multithread\"})\n"),
+        Entry::new(
+            EntryKind::Pitfall,
+            "Pitfalls",
+            "If you use `\"multithread\"` with BLAS, set `OMP_NUM_THREADS=1` (`docs/pages/tutorials/pt_tebd.rst`).".into(),
+            "f",
+            2,
+        ),
+        Entry::new(EntryKind::Pitfall, "Pitfalls", "`backend_config` is the knob.".into(), "f", 3),
+    ]);
+    annotate_pack(&mut pack);
+    let k = keys_of(&pack, 1);
+    assert!(
+        k.contains(&"val:oqupy.PtTebd:backend_config:multithread".to_string()),
+        "{k:?}"
+    );
+    assert!(k.contains(&"env:OMP_NUM_THREADS".to_string()));
+    assert!(k.contains(&"path:docs/pages/tutorials/pt_tebd.rst".to_string()));
+    assert_eq!(
+        pack.skills[0].entries[1].cited_paths,
+        vec!["docs/pages/tutorials/pt_tebd.rst"]
+    );
+    assert_eq!(keys_of(&pack, 2), vec!["kw:oqupy.PtTebd:backend_config"]);
+}
+
+#[test]
+fn bare_names_are_qualified_through_example_imports() {
+    let mut pack = pack_with(vec![
+        example("from ase.io import Trajectory\nfrom ase.calculators.psi4 import Psi4\ncalc = Psi4(method='b3lyp')\n"),
+        Entry::new(EntryKind::Pitfall, "P", "Per-rank files should use `Trajectory`, not `ase.io.read`.".into(), "f", 2),
+        Entry::new(EntryKind::Pitfall, "P", "Psi4 defaults to a single thread unless `num_threads` is set.".into(), "f", 3),
+        Entry::new(EntryKind::Pitfall, "P", "`xc` is rejected; use `method` instead.".into(), "f", 4),
+    ]);
+    annotate_pack(&mut pack);
+    let k = keys_of(&pack, 1);
+    assert!(k.contains(&"sym:ase.io.Trajectory".to_string()), "{k:?}");
+    assert!(k.contains(&"sym:ase.io.read".to_string()));
+    let k = keys_of(&pack, 2);
+    assert!(
+        k.contains(&"sym:ase.calculators.psi4.Psi4".to_string()),
+        "{k:?}"
+    );
+    assert!(k.contains(&"kw:ase.calculators.psi4.Psi4:num_threads".to_string()));
+    let k = keys_of(&pack, 3);
+    assert!(
+        k.contains(&"kw:ase.calculators.psi4.Psi4:xc".to_string()),
+        "{k:?}"
+    );
+    assert!(k.contains(&"kw:ase.calculators.psi4.Psi4:method".to_string()));
+}
+
+#[test]
+fn classifies_paths_env_and_commands() {
+    assert!(is_path("doc/ase/parallel.rst"));
+    assert!(is_path("parallel.rst"));
+    assert!(!is_path("ase.io.read"));
+    assert!(!is_path("https://x.org/a"));
+    assert!(is_env_var("OMP_NUM_THREADS"));
+    assert!(!is_env_var("MPI"));
+    let mut out = BTreeSet::new();
+    let mut paths = Vec::new();
+    shell_symbols(
+        "mpiexec -np 3 gpaw-python diffusion3.py",
+        &mut out,
+        &mut paths,
+    );
+    assert!(out.contains(&Symbol::new(SymbolKind::Command, "mpiexec")));
+    assert_eq!(paths, vec!["diffusion3.py"]);
+}
