@@ -3,6 +3,8 @@
 //! One core library (packs, symbols, catalog, code resolution, matching, rendering) and
 //! thin front ends (the CLI in `main.rs`, the language server).
 
+pub mod catalog;
+pub mod cli;
 pub mod code;
 pub mod docs_tree;
 pub mod keys;

@@ -503,3 +503,55 @@ mod tests {
         assert!(!wanted("x/assets/README.md"));
     }
 }
+
+/// A fingerprint of the files a pack would be read from (paths, sizes, mtimes), cheap to
+/// compute: a walk with stats, no reads.
+pub fn fingerprint(location: &PackLocation) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let walker = ignore::WalkBuilder::new(&location.skills_dir)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .max_depth(Some(6))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for item in walker.flatten() {
+        let Ok(rel) = item.path().strip_prefix(&location.skills_dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy();
+        if !wanted(&rel) {
+            continue;
+        }
+        hasher.update(rel.as_bytes());
+        if let Ok(meta) = item.path().metadata() {
+            hasher.update(&meta.len().to_le_bytes());
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            hasher.update(&mtime.to_le_bytes());
+        }
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// The fingerprint of the embedded packs: their bytes, as compiled in.
+pub fn embedded_fingerprint() -> String {
+    fn walk(dir: &Dir<'static>, hasher: &mut blake3::Hasher) {
+        for file in dir.files() {
+            hasher.update(file.path().to_string_lossy().as_bytes());
+            hasher.update(file.contents());
+        }
+        for sub in dir.dirs() {
+            walk(sub, hasher);
+        }
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    walk(&EMBEDDED, &mut hasher);
+    hasher.finalize().to_hex().to_string()
+}

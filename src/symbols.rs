@@ -346,6 +346,21 @@ fn span_symbols(
     let Some(name) = callable_name(span) else {
         return;
     };
+    // A bare method name the skill's own examples call (`calc.read(...)` on a `Psi4`)
+    // is that method, before any same-named import of another skill (`ase.io.read`).
+    let own_method = (!name.contains('.'))
+        .then(|| {
+            let suffix = format!(".{name}");
+            own.callees
+                .iter()
+                .find(|c| c.ends_with(&suffix) && facts.imports.get(name) != Some(*c))
+        })
+        .flatten()
+        .filter(|_| !own.imports.contains_key(name));
+    if let Some(method) = own_method {
+        out.insert(Symbol::new(SymbolKind::Qualified, method));
+        return;
+    }
     match qualify(name, facts, modules) {
         Some(q) => {
             out.insert(Symbol::new(SymbolKind::Qualified, q));

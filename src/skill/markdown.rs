@@ -198,7 +198,12 @@ impl Reader<'_> {
         if level == HeadingLevel::H1 && self.doc.title.is_none() {
             self.doc.title = Some(title.clone());
         }
-        let kind = classify(&title).unwrap_or(self.default_kind);
+        // A level-1 heading titles the document (`# tkwant: Pitfalls and Diagnostics`);
+        // it does not make everything below it a pitfall.
+        let kind = match level {
+            HeadingLevel::H1 => self.default_kind,
+            _ => classify(&title).unwrap_or(self.default_kind),
+        };
         self.section = Section { title, kind };
         self.pending_label = None;
         self.rank = 0;

@@ -26,6 +26,8 @@ fn inventory(text: &str, file: &str, lines: &LineIndex, kind: EntryKind) -> Vec<
             entry.kind = EntryKind::TopicToken;
             continue;
         }
+        // Only inventory lines are the map's entries; the rest is the map's own prose.
+        entry.kind = EntryKind::Reference;
         if let Some(fields) = inventory_line(&entry.text) {
             rank += 1;
             entry.kind = kind;

@@ -106,3 +106,33 @@ fn classifies_paths_env_and_commands() {
     assert!(out.contains(&Symbol::new(SymbolKind::Command, "mpiexec")));
     assert_eq!(paths, vec!["diffusion3.py"]);
 }
+
+#[test]
+fn bare_method_prefers_the_skills_own_example_call() {
+    let mut pack = pack_with(vec![
+        example("from ase.calculators.psi4 import Psi4\ncalc = Psi4()\ncalc.read('psi4-calc')\n"),
+        Entry::new(
+            EntryKind::Pitfall,
+            "P",
+            "`read()` fails for Psi4 output files without the block.".into(),
+            "f",
+            2,
+        ),
+    ]);
+    // Another skill of the pack imports `read` from ase.io.
+    pack.skills.push(Skill {
+        name: "t".into(),
+        description: String::new(),
+        title: "t".into(),
+        file: "g".into(),
+        extra_front_matter: vec![],
+        entries: vec![example("from ase.io import read\natoms = read('x')\n")],
+    });
+    annotate_pack(&mut pack);
+    let k = keys_of(&pack, 1);
+    assert!(
+        k.contains(&"sym:ase.calculators.psi4.Psi4.read".to_string()),
+        "{k:?}"
+    );
+    assert!(!k.contains(&"sym:ase.io.read".to_string()), "{k:?}");
+}

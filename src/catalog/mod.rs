@@ -1,0 +1,657 @@
+//! The catalog: every entry of every pack, in memory for exact symbol lookups and in a
+//! tantivy index for full-text search, persisted in the cache directory and refreshed
+//! per pack. One writer only while building; readers never block it.
+
+pub mod schema;
+pub mod store;
+
+use crate::model::{Entry, EntryKind, Pack, Problem, Severity, Skill};
+use crate::pack::{self, PackLocation};
+use schema::Fields;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{doc, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use thiserror::Error;
+
+/// Memory budget of the one index writer (tantivy's minimum is 15 MB per thread).
+const WRITER_BUDGET: usize = 20_000_000;
+
+#[derive(Debug, Error)]
+pub enum CatalogError {
+    #[error("pack: {0}")]
+    Pack(#[from] pack::PackError),
+    #[error("index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("bad query `{query}`: {reason}")]
+    Query { query: String, reason: String },
+}
+
+/// Where packs come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    Disk(PackLocation),
+    /// The default packs compiled into the binary.
+    Embedded,
+}
+
+impl PackSource {
+    pub fn key(&self) -> String {
+        match self {
+            PackSource::Disk(loc) => {
+                loc.root.display().to_string() + "#" + &loc.skills_dir.display().to_string()
+            }
+            PackSource::Embedded => "embedded".to_string(),
+        }
+    }
+
+    fn fingerprint(&self) -> String {
+        match self {
+            PackSource::Disk(loc) => pack::fingerprint(loc),
+            PackSource::Embedded => pack::embedded_fingerprint(),
+        }
+    }
+
+    fn read(&self) -> store::Snapshot {
+        match self {
+            PackSource::Disk(loc) => {
+                let (pack, problems) = pack::read_dir_pack(loc);
+                store::Snapshot {
+                    packs: vec![pack],
+                    problems,
+                }
+            }
+            PackSource::Embedded => {
+                let mut snapshot = store::Snapshot {
+                    packs: Vec::new(),
+                    problems: Vec::new(),
+                };
+                for (pack, problems) in pack::embedded_packs() {
+                    snapshot.packs.push(pack);
+                    snapshot.problems.extend(problems);
+                }
+                snapshot
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CatalogOptions {
+    /// Base of the cache; `None` uses `$SKILL_LSP_CACHE_DIR` or the user's cache dir.
+    pub cache_base: Option<PathBuf>,
+    /// Never touch the disk: build in memory.
+    pub in_memory: bool,
+}
+
+/// What a load did, for `skill-lsp index` and logs.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    pub sources: usize,
+    pub reused: usize,
+    pub rebuilt: usize,
+    pub elapsed: Duration,
+    /// The persisted index folder, when one is used.
+    pub cache_dir: Option<PathBuf>,
+    /// Why the catalog lives in memory only, when it does.
+    pub fallback: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntryId {
+    pub pack: u32,
+    pub skill: u32,
+    pub entry: u32,
+}
+
+pub struct Catalog {
+    pub packs: Vec<Pack>,
+    pub problems: Vec<Problem>,
+    /// Source key -> entry ids in ordinal order.
+    ordinals: HashMap<String, Vec<EntryId>>,
+    by_key: HashMap<String, Vec<EntryId>>,
+    /// Symbol -> (pack, doc path) documenting it.
+    docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    parser: QueryParser,
+}
+
+/// A search hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: EntryId,
+    pub score: f32,
+}
+
+impl Catalog {
+    /// Loads the catalog of `sources`: reuses the persisted index for unchanged sources,
+    /// re-reads and re-indexes changed ones. `progress` is told each source as it is done.
+    pub fn load(
+        sources: &[PackSource],
+        options: &CatalogOptions,
+        mut progress: impl FnMut(&str),
+    ) -> Result<(Catalog, LoadReport), CatalogError> {
+        let started = Instant::now();
+        let keys: Vec<String> = sources.iter().map(PackSource::key).collect();
+        let mut report = LoadReport {
+            sources: sources.len(),
+            ..LoadReport::default()
+        };
+        let base = if options.in_memory {
+            None
+        } else {
+            options.cache_base.clone().or_else(store::default_base)
+        };
+        let dir = base.map(|b| store::cache_dir_for(&b, &keys));
+        let (schema, _) = schema::build();
+
+        let persisted = dir.as_ref().and_then(|dir| match open_dir(dir, &schema) {
+            Ok(index) => Some((dir.clone(), index)),
+            Err(reason) => {
+                report.fallback = Some(reason);
+                None
+            }
+        });
+        let manifest = persisted
+            .as_ref()
+            .and_then(|(dir, _)| store::read_manifest(dir))
+            .unwrap_or_default();
+
+        let mut snapshots = Vec::with_capacity(sources.len());
+        let mut changed = Vec::new();
+        for (source, key) in sources.iter().zip(&keys) {
+            let fingerprint = source.fingerprint();
+            let reused = (manifest.packs.get(key) == Some(&fingerprint))
+                .then(|| {
+                    persisted
+                        .as_ref()
+                        .and_then(|(dir, _)| store::read_snapshot(dir, key))
+                })
+                .flatten();
+            match reused {
+                Some(snapshot) => {
+                    report.reused += 1;
+                    snapshots.push(snapshot);
+                }
+                None => {
+                    report.rebuilt += 1;
+                    snapshots.push(source.read());
+                    changed.push((snapshots.len() - 1, fingerprint));
+                }
+            }
+            progress(key);
+        }
+        let stale: Vec<&String> = manifest
+            .packs
+            .keys()
+            .filter(|k| !keys.contains(k))
+            .collect();
+
+        let (index, fields) = match persisted {
+            Some((dir, index))
+                if changed.is_empty() && stale.is_empty() && !manifest.packs.is_empty() =>
+            {
+                report.cache_dir = Some(dir);
+                let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
+                    tantivy::TantivyError::SchemaError("persisted schema lacks fields".into())
+                })?;
+                (index, fields)
+            }
+            Some((dir, index)) => {
+                let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
+                    tantivy::TantivyError::SchemaError("persisted schema lacks fields".into())
+                })?;
+                let full_rebuild = manifest.packs.is_empty();
+                match write_changes(
+                    &index,
+                    fields,
+                    &keys,
+                    &snapshots,
+                    &changed,
+                    &stale,
+                    full_rebuild,
+                ) {
+                    Ok(()) => {
+                        let mut new_manifest = store::Manifest {
+                            schema_version: schema::SCHEMA_VERSION,
+                            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                            packs: manifest.packs.clone(),
+                        };
+                        for k in &stale {
+                            new_manifest.packs.remove(*k);
+                        }
+                        let mut saved = true;
+                        for (i, fingerprint) in &changed {
+                            saved &= store::write_snapshot(&dir, &keys[*i], &snapshots[*i]).is_ok();
+                            new_manifest
+                                .packs
+                                .insert(keys[*i].clone(), fingerprint.clone());
+                        }
+                        if saved && store::write_manifest(&dir, &new_manifest).is_ok() {
+                            report.cache_dir = Some(dir);
+                        } else {
+                            report.fallback =
+                                Some(format!("cannot write the manifest in {}", dir.display()));
+                        }
+                        (index, fields)
+                    }
+                    Err(reason) => {
+                        report.fallback = Some(reason);
+                        in_memory(&keys, &snapshots)?
+                    }
+                }
+            }
+            None => in_memory(&keys, &snapshots)?,
+        };
+        let catalog = Catalog::assemble(keys, snapshots, index, fields)?;
+        report.elapsed = started.elapsed();
+        Ok((catalog, report))
+    }
+
+    fn assemble(
+        keys: Vec<String>,
+        snapshots: Vec<store::Snapshot>,
+        index: Index,
+        fields: Fields,
+    ) -> Result<Catalog, CatalogError> {
+        let mut packs = Vec::new();
+        let mut problems = Vec::new();
+        let mut ordinals = HashMap::new();
+        for (key, snapshot) in keys.into_iter().zip(snapshots) {
+            let mut ids = Vec::new();
+            for pack in snapshot.packs {
+                let p = packs.len() as u32;
+                for (s, skill) in pack.skills.iter().enumerate() {
+                    for e in 0..skill.entries.len() {
+                        ids.push(EntryId {
+                            pack: p,
+                            skill: s as u32,
+                            entry: e as u32,
+                        });
+                    }
+                }
+                packs.push(pack);
+            }
+            problems.extend(snapshot.problems);
+            ordinals.insert(key, ids);
+        }
+        let mut by_key: HashMap<String, Vec<EntryId>> = HashMap::new();
+        let mut docs_by_symbol: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+        for (p, pack) in packs.iter().enumerate() {
+            for (s, skill) in pack.skills.iter().enumerate() {
+                for (e, entry) in skill.entries.iter().enumerate() {
+                    let id = EntryId {
+                        pack: p as u32,
+                        skill: s as u32,
+                        entry: e as u32,
+                    };
+                    for key in entry_keys(entry) {
+                        let list = by_key.entry(key).or_default();
+                        if list.last() != Some(&id) {
+                            list.push(id);
+                        }
+                    }
+                }
+            }
+            for (path, symbols) in &pack.doc_symbols {
+                for symbol in symbols {
+                    docs_by_symbol
+                        .entry(symbol.clone())
+                        .or_default()
+                        .push((p as u32, path.clone()));
+                }
+            }
+        }
+        let reader = index.reader()?;
+        let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
+        Ok(Catalog {
+            packs,
+            problems,
+            ordinals,
+            by_key,
+            docs_by_symbol,
+            index,
+            reader,
+            fields,
+            parser,
+        })
+    }
+
+    pub fn entry(&self, id: EntryId) -> (&Pack, &Skill, &Entry) {
+        let pack = &self.packs[id.pack as usize];
+        let skill = &pack.skills[id.skill as usize];
+        (pack, skill, &skill.entries[id.entry as usize])
+    }
+
+    /// Entries carrying exactly this key.
+    pub fn with_key(&self, key: &str) -> &[EntryId] {
+        self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Doc paths (per pack) whose documentation names `symbol`.
+    pub fn docs_documenting(&self, symbol: &str) -> &[(u32, String)] {
+        self.docs_by_symbol
+            .get(symbol)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.packs
+            .iter()
+            .map(|p| p.skills.iter().map(|s| s.entries.len()).sum::<usize>())
+            .sum()
+    }
+
+    pub fn symbol_count(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Full-text and symbol search together: exact symbol keys first, then names, then
+    /// BM25 over the text; re-ranked by entry kind (pitfalls above inventories).
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, CatalogError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(CatalogError::Query {
+                query: query.into(),
+                reason: "empty query".into(),
+            });
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let term = |field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+            let q = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+        };
+        for key in query_keys(query) {
+            clauses.push(term(self.fields.keys, &key, 8.0));
+        }
+        clauses.push(term(
+            self.fields.names,
+            crate::keys::last_component(query.trim_matches(['"', '\''])),
+            3.0,
+        ));
+        let (parsed, _errors) = self.parser.parse_query_lenient(&escape(query));
+        clauses.push((Occur::Should, parsed));
+        let searcher = self.reader.searcher();
+        let bool_query = BooleanQuery::new(clauses);
+        let top = searcher.search(
+            &bool_query,
+            &TopDocs::with_limit(limit.max(1) * 4).order_by_score(),
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let pack = doc.get_first(self.fields.pack).and_then(|v| v.as_str());
+            let ordinal = doc.get_first(self.fields.ordinal).and_then(|v| v.as_u64());
+            let (Some(pack), Some(ordinal)) = (pack, ordinal) else {
+                continue;
+            };
+            let Some(id) = self
+                .ordinals
+                .get(pack)
+                .and_then(|ids| ids.get(ordinal as usize))
+            else {
+                continue;
+            };
+            let (_, _, entry) = self.entry(*id);
+            hits.push(Hit {
+                id: *id,
+                score: score * kind_weight(entry.kind),
+            });
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Same text relevance, restricted to entries of one pack (weakest matching link).
+    pub fn reader_generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
+    /// Problems as a count by severity.
+    pub fn problem_counts(&self) -> (usize, usize) {
+        let errors = self
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        (errors, self.problems.len() - errors)
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// How much an entry kind counts when several entries match equally.
+pub fn kind_weight(kind: EntryKind) -> f32 {
+    match kind {
+        EntryKind::Pitfall => 3.0,
+        EntryKind::Example | EntryKind::Triage | EntryKind::Workflow => 1.5,
+        EntryKind::Route | EntryKind::Checklist | EntryKind::Generic | EntryKind::Reference => 1.2,
+        EntryKind::DocMap
+        | EntryKind::SourceMap
+        | EntryKind::PrimaryDoc
+        | EntryKind::SourceEntry => 1.0,
+        EntryKind::TopicToken | EntryKind::Description => 0.6,
+        _ => 0.8,
+    }
+}
+
+/// Exact keys a search query may stand for: a symbol, a keyword, a value, an env var.
+fn query_keys(query: &str) -> Vec<String> {
+    use crate::keys;
+    let q = query.trim_matches(['"', '\'', '`']);
+    let mut out = vec![keys::sym(q), keys::env(q), format!("path:{q}")];
+    if let Some((name, _)) = q.split_once('=') {
+        out.push(keys::env(name.trim()));
+    }
+    out
+}
+
+/// Characters the query language would read as syntax, made literal.
+fn escape(query: &str) -> String {
+    query
+        .chars()
+        .map(|c| {
+            if "+-&|!(){}[]^\"~*?:\\/".contains(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Every exact key of an entry, and (for names) its last components.
+fn entry_keys(entry: &Entry) -> Vec<String> {
+    let mut keys: Vec<String> = entry.symbols.iter().map(|s| s.key()).collect();
+    for path in &entry.cited_paths {
+        keys.push(format!("path:{path}"));
+    }
+    // Keywords and values are also findable with their owner left open.
+    for s in &entry.symbols {
+        if s.owner.is_some() {
+            let open = crate::model::Symbol::new(s.kind, &s.name);
+            keys.push(open.key());
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn names_of(entry: &Entry) -> Vec<String> {
+    let mut names: Vec<String> = entry
+        .symbols
+        .iter()
+        .map(|s| crate::keys::last_component(&s.name).to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn document(
+    fields: Fields,
+    key: &str,
+    ordinal: u64,
+    skill: &Skill,
+    entry: &Entry,
+) -> TantivyDocument {
+    let mut d = doc!(
+        fields.pack => key,
+        fields.ordinal => ordinal,
+        fields.kind => entry.kind.as_str(),
+        fields.skill => skill.name.as_str(),
+    );
+    for k in entry_keys(entry) {
+        d.add_text(fields.keys, k);
+    }
+    for n in names_of(entry) {
+        d.add_text(fields.names, n);
+    }
+    let mut text = entry.text.replace('`', " ");
+    for extra in [&entry.section, entry.title.as_deref().unwrap_or("")] {
+        text.push('\n');
+        text.push_str(extra);
+    }
+    for h in &entry.headings {
+        text.push('\n');
+        text.push_str(h);
+    }
+    d.add_text(fields.text, text);
+    let symbols: Vec<&str> = entry
+        .symbols
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(entry.cited_paths.iter().map(String::as_str))
+        .collect();
+    d.add_text(fields.symbols, symbols.join(" "));
+    d
+}
+
+fn add_snapshot(
+    writer: &IndexWriter,
+    fields: Fields,
+    key: &str,
+    snapshot: &store::Snapshot,
+) -> tantivy::Result<()> {
+    let mut ordinal = 0u64;
+    for pack in &snapshot.packs {
+        for skill in &pack.skills {
+            for entry in &skill.entries {
+                writer.add_document(document(fields, key, ordinal, skill, entry))?;
+                ordinal += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens (or creates) the index in `dir`; an index of another schema is wiped.
+fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, String> {
+    let index_dir = dir.join("tantivy");
+    std::fs::create_dir_all(&index_dir)
+        .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
+    let usable =
+        |index: &Index| schema::fields_of(&index.schema()).is_some() && index.schema() == *schema;
+    match Index::open_in_dir(&index_dir) {
+        Ok(index) if usable(&index) => return Ok(index),
+        Ok(_)
+        | Err(tantivy::TantivyError::OpenReadError(_))
+        | Err(tantivy::TantivyError::DataCorruption(_))
+        | Err(tantivy::TantivyError::IncompatibleIndex(_)) => {
+            // Another version, or unreadable: rebuilt from the skill files.
+            let _ = std::fs::remove_dir_all(&index_dir);
+            let _ = std::fs::remove_file(dir.join("manifest.json"));
+            std::fs::create_dir_all(&index_dir)
+                .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
+        }
+        Err(_) => {}
+    }
+    let directory = tantivy::directory::MmapDirectory::open(&index_dir)
+        .map_err(|e| format!("cannot open {}: {e}", index_dir.display()))?;
+    Index::open_or_create(directory, schema.clone())
+        .map_err(|e| format!("cannot open index in {}: {e}", index_dir.display()))
+}
+
+fn write_changes(
+    index: &Index,
+    fields: Fields,
+    keys: &[String],
+    snapshots: &[store::Snapshot],
+    changed: &[(usize, String)],
+    stale: &[&String],
+    full_rebuild: bool,
+) -> Result<(), String> {
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, WRITER_BUDGET)
+        .map_err(|e| format!("index writer unavailable (another build holds it?): {e}"))?;
+    let run = |writer: &mut IndexWriter| -> tantivy::Result<()> {
+        if full_rebuild {
+            writer.delete_all_documents()?;
+        }
+        for key in stale {
+            writer.delete_term(Term::from_field_text(fields.pack, key));
+        }
+        for (i, _) in changed {
+            writer.delete_term(Term::from_field_text(fields.pack, &keys[*i]));
+            add_snapshot(writer, fields, &keys[*i], &snapshots[*i])?;
+        }
+        writer.commit()?;
+        Ok(())
+    };
+    let result = run(&mut writer).map_err(|e| format!("index write failed: {e}"));
+    if result.is_err() {
+        let _ = writer.rollback();
+    }
+    let _ = writer.wait_merging_threads();
+    result
+}
+
+fn in_memory(
+    keys: &[String],
+    snapshots: &[store::Snapshot],
+) -> Result<(Index, Fields), CatalogError> {
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_ram(schema);
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET)?;
+    for (key, snapshot) in keys.iter().zip(snapshots) {
+        add_snapshot(&writer, fields, key, snapshot)?;
+    }
+    writer.commit()?;
+    Ok((index, fields))
+}
+
+/// The packs to use: given directories, else the workspace's plus extra configured ones,
+/// else the embedded default.
+pub fn resolve_sources(
+    dirs: &[PathBuf],
+    workspace: Option<&Path>,
+    extra: &[PathBuf],
+) -> Result<Vec<PackSource>, CatalogError> {
+    let mut sources = Vec::new();
+    for dir in dirs {
+        sources.push(PackSource::Disk(PackLocation::from_dir(dir)?));
+    }
+    if sources.is_empty() {
+        if let Some(ws) = workspace {
+            sources.extend(pack::workspace_packs(ws).into_iter().map(PackSource::Disk));
+        }
+        for dir in extra {
+            sources.push(PackSource::Disk(PackLocation::from_dir(dir)?));
+        }
+    }
+    if sources.is_empty() {
+        sources.push(PackSource::Embedded);
+    }
+    sources.dedup();
+    Ok(sources)
+}

@@ -1,0 +1,75 @@
+//! The cache directory: a tantivy index plus a manifest of pack fingerprints and a
+//! snapshot of each parsed pack, so an up-to-date catalog opens without re-reading a
+//! single skill file. Files are written to a temporary name and renamed into place.
+
+use super::schema::SCHEMA_VERSION;
+use crate::model::{Pack, Problem};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// Pack key -> fingerprint of the files it was built from.
+    pub packs: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Snapshot {
+    pub packs: Vec<Pack>,
+    pub problems: Vec<Problem>,
+}
+
+/// Where the catalog for this set of packs lives: one folder per set of pack roots.
+pub fn cache_dir_for(base: &Path, keys: &[String]) -> PathBuf {
+    let mut sorted = keys.to_vec();
+    sorted.sort();
+    let hash = blake3::hash(sorted.join("\n").as_bytes()).to_hex();
+    base.join(format!("v{SCHEMA_VERSION}-{}", &hash[..16]))
+}
+
+/// `$SKILL_LSP_CACHE_DIR`, else the user's cache directory.
+pub fn default_base() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SKILL_LSP_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    dirs::cache_dir().map(|d| d.join("skill-lsp"))
+}
+
+pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let manifest: Manifest = serde_json::from_str(&text).ok()?;
+    (manifest.schema_version == SCHEMA_VERSION
+        && manifest.tool_version == env!("CARGO_PKG_VERSION"))
+    .then_some(manifest)
+}
+
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
+    write_atomic(&dir.join("manifest.json"), &serde_json::to_vec(manifest)?)
+}
+
+fn snapshot_path(dir: &Path, key: &str) -> PathBuf {
+    let hash = blake3::hash(key.as_bytes()).to_hex();
+    dir.join("packs").join(format!("{}.json", &hash[..16]))
+}
+
+pub fn read_snapshot(dir: &Path, key: &str) -> Option<Snapshot> {
+    let bytes = std::fs::read(snapshot_path(dir, key)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+pub fn write_snapshot(dir: &Path, key: &str, snapshot: &Snapshot) -> std::io::Result<()> {
+    let path = snapshot_path(dir, key);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    write_atomic(&path, &serde_json::to_vec(snapshot)?)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

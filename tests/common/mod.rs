@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests: the real binary, the corpus, loud skips.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_skill-lsp")
+}
+
+/// `../shared/corpus` beside the checkout, where CI puts it.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    dir.is_dir().then(|| dir.canonicalize().ok()).flatten()
+}
+
+/// Says a skip out loud (past the test harness's output capture) and returns.
+#[macro_export]
+macro_rules! corpus_or_skip {
+    () => {
+        match common::corpus() {
+            Some(dir) => dir,
+            None => {
+                common::say_skipped(module_path!(), "no corpus at ../shared/corpus");
+                return;
+            }
+        }
+    };
+}
+
+pub fn say_skipped(test: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "{test}: skipped: {why}");
+}
+
+/// Runs the binary with a private cache dir, in `cwd`.
+pub fn run(args: &[&str], cwd: &Path, cache: &Path) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .env("SKILL_LSP_CACHE_DIR", cache)
+        .env_remove("SKILL_LSP_SKILLS")
+        .output()
+        .expect("spawn skill-lsp")
+}
+
+pub fn json_of(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}

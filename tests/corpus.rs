@@ -1,0 +1,206 @@
+//! Every pack of ../shared/corpus parses, and the counts the binary reports agree with
+//! counts derived here, independently, from the files' lines.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Default, PartialEq, Clone, Copy)]
+struct Counts {
+    pitfalls: u64,
+    doc_map: u64,
+    source_map: u64,
+}
+
+fn is_pitfall_title(title: &str) -> bool {
+    let t = title.to_lowercase();
+    t.contains("pitfall") || t.contains("failure signature") || t.contains("common bugs")
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_bullet(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Pitfalls by lines: top-level bullets under a pitfall heading (a `label:` bullet counts
+/// its nested bullets instead), and the nested bullets or indented lines under a
+/// `- Pitfalls...:` label bullet anywhere.
+fn count_pitfalls(text: &str) -> u64 {
+    let mut count = 0;
+    let mut in_heading = false;
+    let mut in_fence = false;
+    // Inside a label bullet: the indent of its first child, once seen.
+    let mut label: Option<Option<usize>> = None;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence || line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with('#') {
+            in_heading = is_pitfall_title(line.trim_start_matches('#'));
+            label = None;
+            continue;
+        }
+        if indent(line) == 0 {
+            label = None;
+            if !is_bullet(line) {
+                continue;
+            }
+            let body = line.trim_start_matches(['-', '*', ' ']);
+            if body.trim_end().ends_with(':') {
+                if in_heading || is_pitfall_title(body) {
+                    label = Some(None);
+                }
+            } else if in_heading {
+                count += 1;
+            }
+            continue;
+        }
+        if let Some(child_indent) = &mut label {
+            let ind = indent(line);
+            match child_indent {
+                None => {
+                    *child_indent = Some(ind);
+                    count += 1;
+                }
+                Some(c) if ind == *c => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
+}
+
+/// Inventory lines: `` - `path` | field: value ... `` or `` - `path` | fallback entry point ``.
+fn count_inventory(text: &str) -> u64 {
+    text.lines()
+        .filter(|l| {
+            let Some(rest) = l.strip_prefix("- `") else {
+                return false;
+            };
+            let Some((_, after)) = rest.split_once("` | ") else {
+                return false;
+            };
+            let first_field = after.split(" | ").next().unwrap_or("");
+            first_field.trim() == "fallback entry point"
+                || first_field.split_once(':').is_some_and(|(k, _)| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_alphanumeric() || c == ' ' || c == '_')
+                })
+        })
+        .count() as u64
+}
+
+fn expected(skills_dir: &Path) -> BTreeMap<String, Counts> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(skills_dir).unwrap().flatten() {
+        let dir = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let skill_md = dir.join("SKILL.md");
+        if name.starts_with('.') || !skill_md.is_file() {
+            continue;
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+        let mut counts = Counts {
+            pitfalls: count_pitfalls(&read(&skill_md)),
+            ..Counts::default()
+        };
+        counts.doc_map = count_inventory(&read(&dir.join("references/doc_map.md")));
+        counts.source_map = count_inventory(&read(&dir.join("references/source_map.md")));
+        if let Ok(refs) = std::fs::read_dir(dir.join("references")) {
+            for r in refs.flatten() {
+                let f = r.file_name().to_string_lossy().to_string();
+                if f.ends_with(".md") && f != "doc_map.md" && f != "source_map.md" {
+                    counts.pitfalls += count_pitfalls(&read(&r.path()));
+                }
+            }
+        }
+        out.insert(name, counts);
+    }
+    out
+}
+
+#[test]
+fn every_corpus_pack_parses_with_independent_counts() {
+    let corpus = corpus_or_skip!();
+    let cache = tempfile::tempdir().unwrap();
+    let mut packs = 0;
+    for pack in std::fs::read_dir(&corpus).unwrap().flatten() {
+        let skills_dir = pack.path().join("skills");
+        if !skills_dir.is_dir() {
+            continue;
+        }
+        packs += 1;
+        let out = common::run(
+            &["skills", "--json", pack.path().to_str().unwrap()],
+            &corpus,
+            cache.path(),
+        );
+        let json = common::json_of(&out);
+        let mut got = BTreeMap::new();
+        for s in json["skills"].as_array().unwrap() {
+            let folder = Path::new(s["file"].as_str().unwrap())
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            got.insert(
+                folder,
+                Counts {
+                    pitfalls: s["pitfalls"].as_u64().unwrap(),
+                    doc_map: s["doc_map"].as_u64().unwrap(),
+                    source_map: s["source_map"].as_u64().unwrap(),
+                },
+            );
+        }
+        let want = expected(&skills_dir);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "skills of {}",
+            pack.path().display()
+        );
+        for (name, counts) in &want {
+            assert_eq!(&got[name], counts, "{name} in {}", pack.path().display());
+        }
+        let errors: Vec<_> = json["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["severity"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    assert!(packs >= 9, "expected the nine corpus packs, found {packs}");
+}
+
+#[test]
+fn corpus_has_pitfalls_docs_and_sources() {
+    let corpus = corpus_or_skip!();
+    let want = expected(&corpus.join("ase/skills"));
+    let hpc = want["ase-parallel-hpc"];
+    assert_eq!(
+        hpc,
+        Counts {
+            pitfalls: 5,
+            doc_map: 3,
+            source_map: 30
+        }
+    );
+    let want = expected(&corpus.join("openmx/skills"));
+    assert!(want.values().map(|c| c.pitfalls).sum::<u64>() > 20);
+}
