@@ -463,47 +463,6 @@ fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
     modules
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn embedded_packs_read_cleanly() {
-        let packs = embedded_packs();
-        let names: Vec<_> = packs.iter().map(|(p, _)| p.name.as_str()).collect();
-        assert!(
-            names.contains(&"ase") && names.contains(&"oqupy"),
-            "{names:?}"
-        );
-        for (pack, problems) in &packs {
-            assert!(problems.is_empty(), "{problems:?}");
-            assert!(pack
-                .skills
-                .iter()
-                .any(|s| s.count(crate::model::EntryKind::Pitfall) > 0));
-        }
-    }
-
-    #[test]
-    fn decode_rejects_bad_bytes_and_normalises() {
-        assert!(decode(vec![b'a', b'\n', 0xff]).unwrap_err().0 == 2);
-        assert_eq!(
-            decode("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap(),
-            "a\nb"
-        );
-        assert!(decode(vec![b'a', 0, b'b']).is_err());
-    }
-
-    #[test]
-    fn wanted_files() {
-        assert!(wanted("x/SKILL.md"));
-        assert!(wanted("x/references/doc_map.md"));
-        assert!(!wanted("x/agents/openai.yaml"));
-        assert!(!wanted("README.md"));
-        assert!(!wanted("x/assets/README.md"));
-    }
-}
-
 /// A fingerprint of the files a pack would be read from (paths, sizes, mtimes), cheap to
 /// compute: a walk with stats, no reads.
 pub fn fingerprint(location: &PackLocation) -> String {
@@ -554,4 +513,45 @@ pub fn embedded_fingerprint() -> String {
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     walk(&EMBEDDED, &mut hasher);
     hasher.finalize().to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_packs_read_cleanly() {
+        let packs = embedded_packs();
+        let names: Vec<_> = packs.iter().map(|(p, _)| p.name.as_str()).collect();
+        assert!(
+            names.contains(&"ase") && names.contains(&"oqupy"),
+            "{names:?}"
+        );
+        for (pack, problems) in &packs {
+            assert!(problems.is_empty(), "{problems:?}");
+            assert!(pack
+                .skills
+                .iter()
+                .any(|s| s.count(crate::model::EntryKind::Pitfall) > 0));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_bad_bytes_and_normalises() {
+        assert!(decode(vec![b'a', b'\n', 0xff]).unwrap_err().0 == 2);
+        assert_eq!(
+            decode("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap(),
+            "a\nb"
+        );
+        assert!(decode(vec![b'a', 0, b'b']).is_err());
+    }
+
+    #[test]
+    fn wanted_files() {
+        assert!(wanted("x/SKILL.md"));
+        assert!(wanted("x/references/doc_map.md"));
+        assert!(!wanted("x/agents/openai.yaml"));
+        assert!(!wanted("README.md"));
+        assert!(!wanted("x/assets/README.md"));
+    }
 }

@@ -85,7 +85,13 @@ fn lenient(yaml: &str) -> Option<FrontMatter> {
         if key.is_empty() || key.contains(' ') {
             return None;
         }
-        pairs.push((key.to_string(), unquote(value.trim()).to_string()));
+        let value = value.trim();
+        // Only plain scalars are read leniently; flow collections, anchors and block
+        // scalars that strict YAML rejected stay rejected.
+        if value.starts_with(['[', '{', '&', '*', '|', '>', '!', '@', '`']) {
+            return None;
+        }
+        pairs.push((key.to_string(), unquote(value).to_string()));
     }
     for (key, value) in pairs {
         match key.as_str() {
@@ -133,6 +139,7 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         assert!(parse("[[[ not yaml").is_err());
+        assert!(parse("name: [unclosed\n  description: x: y\n").is_err());
         assert!(parse("").is_err());
     }
 
