@@ -30,6 +30,25 @@ pub struct PackArgs {
     no_cache: bool,
 }
 
+#[derive(Args, Clone)]
+pub struct CodeArgs {
+    /// Skill packs to use (a repository root holding skills/, or a skills folder); repeatable.
+    /// Default: the packs of the file's workspace, else the embedded default.
+    #[arg(long = "skills", value_name = "DIR")]
+    skills: Vec<PathBuf>,
+    /// Python interpreter whose sys.path locates package sources
+    /// (default: $SKILL_LSP_PYTHON, $VIRTUAL_ENV, .venv, python3).
+    #[arg(long, value_name = "PYTHON")]
+    python: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build or refresh the index of the packs in DIR... (or the workspace's, else the embedded default).
@@ -43,6 +62,28 @@ enum Command {
         dirs: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// What the hover shows at FILE:LINE:COL (1-based, as compilers print them).
+    Explain {
+        /// FILE:LINE:COL
+        location: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        code: CodeArgs,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Every call site with an applicable pitfall. Exit 1 with findings, 0 without, 2 on error.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        #[command(flatten)]
+        code: CodeArgs,
         #[command(flatten)]
         packs: PackArgs,
     },
@@ -104,6 +145,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_skills(&catalog, json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Explain { location, json, code, packs } => explain(&location, json, &code, &packs),
+        Command::Check { paths, format, code, packs } => check(&paths, format, &code, &packs),
         Command::Search {
             query,
             dirs,
@@ -289,4 +332,132 @@ fn print_hits(catalog: &Catalog, hits: &[crate::catalog::Hit], json: bool) -> Re
         )?;
     }
     Ok(())
+}
+
+/// `FILE:LINE:COL` -> parts; the file may itself contain `:`.
+fn parse_location(location: &str) -> Result<(PathBuf, u32, u32)> {
+    let mut parts = location.rsplitn(3, ':');
+    let col = parts.next().and_then(|c| c.parse::<u32>().ok());
+    let line = parts.next().and_then(|l| l.parse::<u32>().ok());
+    let file = parts.next();
+    match (file, line, col) {
+        (Some(file), Some(line), Some(col)) if line >= 1 && col >= 1 => Ok((PathBuf::from(file), line, col)),
+        _ => anyhow::bail!("expected FILE:LINE:COL with 1-based LINE and COL, got `{location}`"),
+    }
+}
+
+/// The workspace of a path: the nearest ancestor holding skill packs, else the nearest
+/// project root (.git, pyproject.toml, setup.py), else the path's folder.
+fn workspace_of(path: &std::path::Path) -> PathBuf {
+    let start = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let dir = if start.is_dir() { start.clone() } else { start.parent().map(|p| p.to_path_buf()).unwrap_or(start.clone()) };
+    let mut project = None;
+    for ancestor in dir.ancestors().take(32) {
+        if !crate::pack::workspace_packs(ancestor).is_empty() {
+            return ancestor.to_path_buf();
+        }
+        if project.is_none() && ["pyproject.toml", "setup.py", ".git"].iter().any(|m| ancestor.join(m).exists()) {
+            project = Some(ancestor.to_path_buf());
+        }
+    }
+    project.unwrap_or(dir)
+}
+
+fn code_context(anchor: &std::path::Path, code: &CodeArgs, packs: &PackArgs) -> Result<(Catalog, crate::source::SourceRoots)> {
+    let workspace = workspace_of(anchor);
+    let sources = crate::catalog::resolve_sources(&code.skills, Some(&workspace), &configured_dirs())?;
+    let options = CatalogOptions { cache_base: packs.cache_dir.clone(), in_memory: packs.no_cache };
+    let (catalog, report) = Catalog::load(&sources, &options, |_| {}).context("loading skill packs")?;
+    if let Some(reason) = &report.fallback {
+        tracing::warn!("index kept in memory only: {reason}");
+    }
+    let python = code.python.clone().or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from));
+    let roots = crate::source::SourceRoots::discover(Some(&workspace), python.as_deref());
+    Ok((catalog, roots))
+}
+
+fn read_python(path: &std::path::Path) -> Result<crate::code::python::PyDocument> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    crate::code::python::PyDocument::parse(text).with_context(|| format!("{}: cannot parse", path.display()))
+}
+
+fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
+    use crate::text::{offset_of, ColumnUnit};
+    let (file, line, col) = parse_location(location)?;
+    let doc = read_python(&file)?;
+    let offset = offset_of(&doc.source, line - 1, col - 1, ColumnUnit::Chars)
+        .with_context(|| format!("{}: line {line} is past the end of the file", file.display()))?;
+    let (catalog, roots) = code_context(&file, code, packs)?;
+    let explanation = crate::analysis::explain_at(&catalog, &doc, offset, &roots);
+    let mut out = std::io::stdout().lock();
+    match (explanation, json) {
+        (Some(e), true) => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::explanation_json(&e))?)?,
+        (None, true) => writeln!(out, "{}", serde_json::to_string_pretty(&json!({"symbol": null, "keys": [], "items": []}))?)?,
+        (Some(e), false) => match crate::render::hover_markdown(&e, &crate::render::HoverOptions::default()) {
+            Some(md) => write!(out, "{md}")?,
+            None => writeln!(out, "`{}`: nothing in the skills applies here", e.symbol)?,
+        },
+        (None, false) => writeln!(out, "nothing to explain at {location}")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn python_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.is_dir() {
+            anyhow::bail!("{}: no such file or directory", path.display());
+        }
+        for item in ignore::WalkBuilder::new(path).build() {
+            let item = item.with_context(|| format!("walking {}", path.display()))?;
+            if item.file_type().is_some_and(|t| t.is_file()) && item.path().extension().is_some_and(|e| e == "py" || e == "pyi") {
+                files.push(item.into_path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn check(paths: &[PathBuf], format: CheckFormat, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
+    use crate::text::{position_of, ColumnUnit};
+    let files = python_files(paths)?;
+    let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let (catalog, _roots) = code_context(&anchor, code, packs)?;
+    let mut docs = Vec::with_capacity(files.len());
+    for file in &files {
+        let doc = read_python(file)?;
+        let sites = crate::analysis::check_document(&catalog, &doc);
+        docs.push((file, doc, sites));
+    }
+    let mut located = Vec::new();
+    for (file, doc, sites) in &docs {
+        for site in sites {
+            let (line, col) = position_of(&doc.source, site.site.start, ColumnUnit::Chars);
+            let (end_line, end_col) = position_of(&doc.source, site.site.end, ColumnUnit::Chars);
+            for finding in &site.findings {
+                located.push(crate::render::Located {
+                    file: file.display().to_string(),
+                    line: line + 1,
+                    column: col + 1,
+                    end_line: end_line + 1,
+                    end_column: end_col + 1,
+                    symbol: site.site.callee.clone(),
+                    finding,
+                });
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        CheckFormat::Text => write!(out, "{}", crate::render::check_text(&located))?,
+        CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::check_json(&located))?)?,
+        CheckFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::check_sarif(&located))?)?,
+    }
+    Ok(if located.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

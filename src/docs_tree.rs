@@ -49,10 +49,15 @@ pub fn documented_symbols(root: &Path, pack: &Pack) -> Vec<(String, Vec<String>)
     out
 }
 
-/// Symbols an reStructuredText document names, qualified by `.. module::` /
+/// Symbols an reStructuredText document documents, qualified by `.. module::` /
 /// `.. currentmodule::` where they are relative. Only names of `modules` are kept.
+/// A directive (`.. autofunction::`) documents a symbol; a single passing mention (one
+/// `:func:` role or one example import) does not, two or more do: the doc is then about
+/// the symbol, as `parallel.rst` is about `ase.io.read`.
 pub fn scan_rst(text: &str, modules: &[String]) -> Vec<String> {
-    let mut found = BTreeSet::new();
+    let mut weights: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    let mut found = Counter(&mut weights, 1);
+    let mut documented = BTreeSet::new();
     let mut current_module: Option<String> = None;
     let keep = |name: &str| modules.iter().any(|m| crate::keys::top_module(name) == m);
     for line in text.lines() {
@@ -65,14 +70,13 @@ pub fn scan_rst(text: &str, modules: &[String]) -> Vec<String> {
                     | "py:currentmodule" => {
                         current_module = Some(arg.to_string());
                         if keep(arg) {
-                            found.insert(arg.to_string());
+                            documented.insert(arg.to_string());
                         }
                     }
                     "autofunction" | "autoclass" | "function" | "class" | "method" | "autometh"
                     | "automethod" | "py:function" | "py:class" | "py:method" | "attribute"
                     | "autoattribute" | "data" => {
-                        let name = qualify(arg, current_module.as_deref(), &keep);
-                        found.extend(name);
+                        documented.extend(qualify(arg, current_module.as_deref(), &keep));
                     }
                     _ => {}
                 }
@@ -117,7 +121,23 @@ pub fn scan_rst(text: &str, modules: &[String]) -> Vec<String> {
             }
         }
     }
-    found.into_iter().collect()
+    documented.extend(weights.into_iter().filter(|(_, w)| *w >= 2).map(|(s, _)| s));
+    documented.into_iter().collect()
+}
+
+/// Counts mentions: `extend` / `insert` add one per name.
+struct Counter<'a>(&'a mut std::collections::BTreeMap<String, u32>, u32);
+
+impl Counter<'_> {
+    fn insert(&mut self, name: String) {
+        *self.0.entry(name).or_default() += self.1;
+    }
+
+    fn extend(&mut self, names: impl IntoIterator<Item = String>) {
+        for n in names {
+            self.insert(n);
+        }
+    }
 }
 
 fn qualify(name: &str, module: Option<&str>, keep: &dyn Fn(&str) -> bool) -> Option<String> {

@@ -3,12 +3,17 @@
 //! One core library (packs, symbols, catalog, code resolution, matching, rendering) and
 //! thin front ends (the CLI in `main.rs`, the language server).
 
+pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod code;
 pub mod docs_tree;
 pub mod keys;
+pub mod matching;
 pub mod model;
 pub mod pack;
+pub mod render;
 pub mod skill;
+pub mod source;
 pub mod symbols;
+pub mod text;

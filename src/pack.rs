@@ -515,6 +515,17 @@ pub fn embedded_fingerprint() -> String {
     hasher.finalize().to_hex().to_string()
 }
 
+/// A repository-relative path cited by a pack, as a file inside the pack's root, if it
+/// exists there. Absolute paths, `..` and links leaving the root resolve to nothing.
+pub fn resolve_in_pack(pack: &Pack, rel: &str) -> Option<PathBuf> {
+    if pack.embedded || rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    let root = Path::new(&pack.root);
+    let real = root.join(rel).canonicalize().ok()?;
+    (real.starts_with(root) && real.is_file()).then_some(real)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

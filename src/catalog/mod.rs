@@ -219,7 +219,7 @@ impl Catalog {
                     Ok(()) => {
                         let mut new_manifest = store::Manifest {
                             schema_version: schema::SCHEMA_VERSION,
-                            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                            tool_version: store::tool_identity(),
                             packs: manifest.packs.clone(),
                         };
                         for k in &stale {

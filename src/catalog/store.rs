@@ -38,11 +38,30 @@ pub fn default_base() -> Option<PathBuf> {
     dirs::cache_dir().map(|d| d.join("skill-lsp"))
 }
 
+/// The identity of this build: version plus the executable's size and mtime, so a
+/// rebuilt or upgraded binary (whose parsing may differ) never trusts old snapshots.
+pub fn tool_identity() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.metadata().ok())
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}-{mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{}+{exe}", env!("CARGO_PKG_VERSION"))
+}
+
 pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_str(&text).ok()?;
     (manifest.schema_version == SCHEMA_VERSION
-        && manifest.tool_version == env!("CARGO_PKG_VERSION"))
+        && manifest.tool_version == tool_identity())
     .then_some(manifest)
 }
 

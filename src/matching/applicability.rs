@@ -1,0 +1,202 @@
+//! Whether a pitfall applies to a call as written, from the pitfall's own wording: the
+//! keywords and values it is *about* (its subjects: those named before it redirects the
+//! reader with "use", "instead", "try" ...) and whether it warns about an absence
+//! ("unless `num_threads` is set").
+
+use crate::code::python::CallSite;
+use crate::model::{Entry, SymbolKind};
+
+const REDIRECTS: [&str; 9] = [
+    " use ", " instead", " pass ", " prefer", " try ", " begin with", " switch", "rather than", " through ",
+];
+const ABSENCE: [&str; 7] = ["unless", "without", "unset", "not set", "by default", "defaults to", "is missing"];
+
+/// Keyword and value subjects of an entry, for one callee.
+#[derive(Debug, Default, PartialEq)]
+pub struct Subjects {
+    pub keywords: Vec<String>,
+    /// `(keyword, value)`; the keyword is unknown when the examples do not show it.
+    pub values: Vec<(Option<String>, String)>,
+    pub absence: bool,
+}
+
+pub fn subjects(entry: &Entry, callee: &str) -> Subjects {
+    let text = entry.text.to_lowercase();
+    // Mentions of this callee's keywords and values, and of keywords and values whose
+    // owner the examples do not show (they may be this callee's), by position.
+    let mut mentions: Vec<(usize, Mention)> = Vec::new();
+    for s in &entry.symbols {
+        let owner = s.owner.as_deref();
+        let mention = match (s.kind, owner) {
+            (SymbolKind::Keyword, None) => Mention::Keyword(s.name.clone()),
+            (SymbolKind::Keyword, Some(o)) if o == callee => Mention::Keyword(s.name.clone()),
+            (SymbolKind::Value, None) => Mention::Value(None, s.name.clone()),
+            (SymbolKind::Value, Some(o)) => match o.rsplit_once(':') {
+                Some((c, kw)) if c == callee => Mention::Value(Some(kw.to_string()), s.name.clone()),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let pos = match &mention {
+            Mention::Keyword(k) => find_code(&text, &k.to_lowercase()),
+            Mention::Value(_, v) => text.find(&v.to_lowercase()),
+        };
+        if let Some(pos) = pos {
+            mentions.push((pos, mention));
+        }
+    }
+    mentions.sort_by_key(|(pos, _)| *pos);
+    let mut out = Subjects {
+        absence: ABSENCE.iter().any(|w| text.contains(w)),
+        ..Subjects::default()
+    };
+    let Some((first, _)) = mentions.first() else {
+        return out;
+    };
+    let cut = REDIRECTS
+        .iter()
+        .filter_map(|w| text[*first..].find(w).map(|p| p + first))
+        .min()
+        .unwrap_or(usize::MAX);
+    for (pos, mention) in mentions {
+        if pos > cut {
+            break;
+        }
+        match mention {
+            Mention::Keyword(k) if !out.keywords.contains(&k) => out.keywords.push(k),
+            Mention::Value(k, v) => out.values.push((k, v)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The byte position of `` `name`` or `` `name=`` in lowercase text, else of `name`.
+fn find_code(text: &str, name: &str) -> Option<usize> {
+    text.find(&format!("`{name}`"))
+        .or_else(|| text.find(&format!("`{name}=")))
+        .or_else(|| text.find(name))
+}
+
+enum Mention {
+    Keyword(String),
+    Value(Option<String>, String),
+}
+
+/// Whether a pitfall linked to `site` applies to it as written.
+pub fn applies(entry: &Entry, site: &CallSite) -> bool {
+    let subjects = subjects(entry, &site.callee);
+    if about_a_member_only(entry, &site.callee) {
+        return false;
+    }
+    let has_kw = |k: &str| site.keywords.iter().any(|a| a.name == k);
+    let has_value = |k: &Option<String>, v: &str| {
+        site.keywords.iter().any(|a| {
+            k.as_deref().is_none_or(|k| a.name == k) && a.values.iter().any(|x| x.value == v)
+        })
+    };
+    // Values whose keyword is unknown are subjects only when no keyword is: in
+    // "pass `num_threads` (an integer or `"max"`)" the value belongs to the keyword.
+    let values: Vec<&(Option<String>, String)> = subjects
+        .values
+        .iter()
+        .filter(|(k, _)| k.is_some() || subjects.keywords.is_empty())
+        .collect();
+    if !values.is_empty() {
+        // About specific values: the call must pass one of them.
+        return values.iter().any(|(k, v)| has_value(k, v));
+    }
+    match subjects.keywords.split_last() {
+        None => true,
+        Some((last, before)) if subjects.absence => {
+            !has_kw(last) && before.iter().all(|k| has_kw(k))
+        }
+        Some(_) => subjects.keywords.iter().any(|k| has_kw(k)),
+    }
+}
+
+/// `Psi4.read` fails ...: a pitfall about a member of a class, which names the class
+/// only as the member's owner, is not about calls of the class itself.
+pub fn about_a_member_only(entry: &Entry, symbol: &str) -> bool {
+    let member_prefix = format!("{symbol}.");
+    let names_member = entry
+        .symbols
+        .iter()
+        .any(|s| s.kind == SymbolKind::Qualified && s.name.starts_with(&member_prefix));
+    if !names_member {
+        return false;
+    }
+    let last = crate::keys::last_component(symbol);
+    !crate::symbols::inline_code(&entry.text)
+        .iter()
+        .any(|span| *span == symbol || *span == last || span.starts_with(&format!("{last}(")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::python::PyDocument;
+    use crate::model::{EntryKind, Symbol};
+
+    const PSI4: &str = "ase.calculators.psi4.Psi4";
+
+    fn pitfall(text: &str, symbols: Vec<Symbol>) -> Entry {
+        let mut e = Entry::new(EntryKind::Pitfall, "Pitfalls", text.into(), "f", 1);
+        e.symbols = symbols;
+        e
+    }
+
+    fn site(code: &str) -> CallSite {
+        let src = format!("from ase.calculators.psi4 import Psi4\nimport oqupy\n{code}\n");
+        PyDocument::parse(src).unwrap().call_sites().remove(0)
+    }
+
+    fn kw(name: &str, owner: &str) -> Symbol {
+        Symbol::owned(SymbolKind::Keyword, name, owner)
+    }
+
+    #[test]
+    fn redirected_keyword_is_not_a_subject() {
+        let p = pitfall("`xc` is rejected; use `method` instead.", vec![kw("xc", PSI4), kw("method", PSI4)]);
+        assert_eq!(subjects(&p, PSI4).keywords, vec!["xc"]);
+        assert!(applies(&p, &site("Psi4(xc='b3lyp')")));
+        assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
+    }
+
+    #[test]
+    fn absence_pitfall_applies_only_when_the_keyword_is_missing() {
+        let p = pitfall("Psi4 defaults to a single thread unless `num_threads` is set.", vec![kw("num_threads", PSI4)]);
+        assert!(applies(&p, &site("Psi4(method='b3lyp')")));
+        assert!(!applies(&p, &site("Psi4(method='b3lyp', num_threads=4)")));
+    }
+
+    #[test]
+    fn value_pitfalls_need_their_value() {
+        let owner = "oqupy.PtTebd:backend_config";
+        let p = pitfall(
+            "`\"multiprocess\"` has higher overhead; try `\"multithread\"` first.",
+            vec![
+                Symbol::owned(SymbolKind::Value, "multiprocess", owner),
+                Symbol::owned(SymbolKind::Value, "multithread", owner),
+            ],
+        );
+        assert!(applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")));
+        assert!(!applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")));
+        // The examples do not show `"multiprocess"`: its owner is unknown, it still leads.
+        let p = pitfall(
+            "`\"multiprocess\"` has higher overhead; begin with `\"multithread\"`.",
+            vec![Symbol::new(SymbolKind::Value, "multiprocess"), Symbol::owned(SymbolKind::Value, "multithread", owner)],
+        );
+        assert!(!applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")));
+        assert!(applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")));
+    }
+
+    #[test]
+    fn member_pitfalls_do_not_apply_to_the_class_call() {
+        let p = pitfall(
+            "`Psi4.read` needs the `!ASE Information` block.",
+            vec![Symbol::new(SymbolKind::Qualified, PSI4), Symbol::new(SymbolKind::Qualified, format!("{PSI4}.read"))],
+        );
+        assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
+    }
+}

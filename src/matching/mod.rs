@@ -1,0 +1,516 @@
+//! Keys -> ranked items: the one matching and ranking used by hover, code actions,
+//! diagnostics and the CLI. Links, strongest first (each hit keeps its reason):
+//! 1. the entry names the symbol, keyword, value or environment variable;
+//! 2. the entry cites a doc that documents the symbol;
+//! 3. a source map ranks the file that defines the symbol;
+//! 4. text relevance, shown as related only, never enough for a diagnostic.
+
+pub mod applicability;
+
+use crate::catalog::{Catalog, EntryId};
+use crate::code::python::{CallSite, Resolved};
+use crate::keys;
+use crate::model::{Entry, EntryKind, Pack};
+use crate::source::SourceRoots;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Pitfall,
+    Note,
+    Doc,
+    Source,
+    Example,
+    /// Text relevance or another owner's keyword: shown, never presented as applying.
+    Related,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub pack: String,
+    pub skill: String,
+    pub text: String,
+    /// Repository-relative doc or source path the item is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Where the item can be opened: a local file for docs and sources (resolved), else
+    /// the skill file the entry comes from.
+    pub file: String,
+    pub line: u32,
+    /// True when `file` is the doc or source itself (not the skill that cites it).
+    pub resolved: bool,
+    pub reason: String,
+    pub score: f32,
+    #[serde(skip)]
+    pub entry: Option<EntryId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkillRef {
+    pub pack: String,
+    pub name: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub symbol: String,
+    pub keys: Vec<String>,
+    pub items: Vec<Item>,
+    pub skills: Vec<SkillRef>,
+}
+
+/// The keys' scope: a symbol or keyword belongs to a package; env vars and paths don't.
+fn key_module(key: &str) -> Option<&str> {
+    let (kind, rest) = key.split_once(':')?;
+    match kind {
+        "sym" | "kw" | "val" => Some(keys::top_module(rest)),
+        _ => None,
+    }
+}
+
+fn in_scope(pack: &Pack, key: &str) -> bool {
+    match key_module(key) {
+        Some(module) => pack.modules.iter().any(|m| m == module),
+        None => true,
+    }
+}
+
+/// Whether any pack is about the package of this key (else nothing is looked up at all).
+pub fn any_pack_in_scope(catalog: &Catalog, key: &str) -> bool {
+    catalog.packs.iter().any(|p| in_scope(p, key))
+}
+
+/// How strong a link through a key is.
+fn key_strength(key: &str) -> f32 {
+    match key.split_once(':').map(|(k, _)| k) {
+        Some("val") => 5.0,
+        Some("kw") | Some("env") => 4.0,
+        _ => 3.0,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Hit {
+    score: f32,
+    reason: String,
+    /// Came through the hovered node's own key (not only its enclosing call's).
+    own: bool,
+}
+
+/// Direct hits for `keys` (link 1), scoped by package; `own_keys` of them belong to the
+/// hovered node itself.
+fn direct_hits(catalog: &Catalog, keys_list: &[String], own_keys: usize) -> HashMap<EntryId, Hit> {
+    let mut hits: HashMap<EntryId, Hit> = HashMap::new();
+    for (i, key) in keys_list.iter().enumerate() {
+        let own = i < own_keys;
+        for &id in catalog.with_key(key) {
+            let (pack, _, entry) = catalog.entry(id);
+            if !in_scope(pack, key) {
+                continue;
+            }
+            if let Some(symbol) = key.strip_prefix("sym:") {
+                if applicability::about_a_member_only(entry, symbol) {
+                    continue;
+                }
+            }
+            let mut score = key_strength(key) * if own { 1.0 } else { 0.6 };
+            if names_first(entry, key) {
+                score += 0.5;
+            }
+            score *= crate::catalog::kind_weight(entry.kind);
+            let reason = reason_for(key);
+            match hits.get_mut(&id) {
+                Some(h) if h.score >= score => h.own |= own,
+                _ => {
+                    let own = own || hits.get(&id).is_some_and(|h| h.own);
+                    hits.insert(id, Hit { score, reason, own });
+                }
+            }
+        }
+    }
+    hits
+}
+
+/// Whether the key's name is what the entry's first inline code span is about.
+fn names_first(entry: &Entry, key: &str) -> bool {
+    let name = key.rsplit(':').next().unwrap_or(key);
+    let first = crate::symbols::inline_code(&entry.text).into_iter().next();
+    first.is_some_and(|span| {
+        let span = span.trim_matches(['"', '\'']);
+        span == name || span.starts_with(&format!("{name}(")) || span.starts_with(&format!("{name}=")) || keys::last_component(name) == span
+    })
+}
+
+fn reason_for(key: &str) -> String {
+    let (kind, rest) = key.split_once(':').unwrap_or(("", key));
+    match kind {
+        "sym" => format!("names `{rest}`"),
+        "kw" => {
+            let (owner, name) = rest.rsplit_once(':').unwrap_or(("", rest));
+            format!("names keyword `{name}` of `{owner}`")
+        }
+        "val" => {
+            let mut parts = rest.rsplitn(2, ':');
+            let value = parts.next().unwrap_or("");
+            let owner = parts.next().unwrap_or("");
+            format!("names value `\"{value}\"` of `{}`", owner.replace(':', "(") + "=...)")
+        }
+        "env" => format!("names environment variable `{rest}`"),
+        _ => format!("names `{rest}`"),
+    }
+}
+
+/// The main symbol of a resolution, for doc and source links: the hovered name, or the
+/// callee of a hovered keyword or value.
+fn main_symbol(resolved: &Resolved) -> Option<String> {
+    resolved
+        .keys
+        .iter()
+        .find_map(|k| k.strip_prefix("sym:"))
+        .map(str::to_string)
+}
+
+fn is_doc_path(path: &str) -> bool {
+    let doc_ext = [".rst", ".md", ".txt", ".ipynb", ".html"];
+    doc_ext.iter().any(|e| path.ends_with(e)) || path.starts_with("doc/") || path.starts_with("docs/")
+}
+
+fn is_source_path(path: &str) -> bool {
+    !is_doc_path(path) && path.contains('.')
+}
+
+/// Everything that applies to the resolved node, ranked.
+pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) -> Explanation {
+    let mut explanation = Explanation {
+        symbol: resolved.symbol.clone(),
+        keys: resolved.keys.clone(),
+        items: Vec::new(),
+        skills: Vec::new(),
+    };
+    if !resolved.keys.iter().any(|k| any_pack_in_scope(catalog, k)) {
+        return explanation;
+    }
+    // Keys of the hovered node itself: all but the callee's context when a keyword or
+    // value is hovered; for a hovered callee, its own `sym:` key.
+    let own_keys = resolved.keys.iter().position(|k| k.starts_with("sym:")).map(|p| p + 1).unwrap_or(resolved.keys.len());
+    let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
+    let mut hits = direct_hits(catalog, &resolved.keys, own_keys);
+
+    // Pitfalls must apply to the call as written, unless they are about the hovered
+    // keyword or value itself.
+    if let Some(call) = &resolved.call {
+        hits.retain(|id, hit| {
+            let (_, _, entry) = catalog.entry(*id);
+            entry.kind != EntryKind::Pitfall
+                || applicability::applies(entry, call)
+                // Hovering `num_threads=`: the pitfall about leaving it out still informs.
+                || (hit.own && !hovering_callee && applicability::subjects(entry, &call.callee).absence)
+        });
+    }
+
+    let symbol = main_symbol(resolved);
+    // Link 2: docs documenting the symbol, and the pitfalls citing them, when no pitfall
+    // names the symbol itself (then these are context, and at most two).
+    let direct_pitfalls = hits.keys().any(|id| catalog.entry(*id).2.kind == EntryKind::Pitfall);
+    let mut documenting: Vec<(u32, String)> = Vec::new();
+    if let Some(sym) = &symbol {
+        documenting.extend(catalog.docs_documenting(sym).iter().cloned());
+        // A doc whose path follows the symbol's module (`doc/ase/io/io.rst` for
+        // `ase.io.read`) is its reference page: first.
+        let parts: Vec<&str> = sym.split('.').collect();
+        let overlap = |doc: &str| doc.split(['/', '.']).filter(|c| parts.contains(c)).count();
+        documenting.sort_by_key(|(_, doc)| std::cmp::Reverse(overlap(doc)));
+        let mut linked = 0;
+        for (pack_idx, doc) in &documenting {
+            if direct_pitfalls || linked >= 2 {
+                break;
+            }
+            for &id in catalog.with_key(&format!("path:{doc}")) {
+                if id.pack != *pack_idx || hits.contains_key(&id) {
+                    continue;
+                }
+                let (_, _, entry) = catalog.entry(id);
+                if entry.kind == EntryKind::Pitfall && resolved.call.as_ref().is_none_or(|c| applicability::applies(entry, c)) {
+                    linked += 1;
+                    hits.insert(id, Hit {
+                        score: 2.0 * crate::catalog::kind_weight(entry.kind),
+                        reason: format!("cites `{doc}`, which documents `{sym}`"),
+                        own: false,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut ranked: Vec<(EntryId, Hit)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.pack.cmp(&b.0.pack)).then(a.0.skill.cmp(&b.0.skill)).then(a.0.entry.cmp(&b.0.entry)));
+
+    let mut pitfall_skills: Vec<(u32, u32)> = Vec::new();
+    let mut cited_docs: Vec<(u32, String, String)> = Vec::new();
+    let mut cited_sources: Vec<String> = Vec::new();
+    let mut notes = 0;
+    let mut examples = 0;
+    for (id, hit) in &ranked {
+        let (pack, skill, entry) = catalog.entry(*id);
+        let kind = match entry.kind {
+            EntryKind::Pitfall => ItemKind::Pitfall,
+            EntryKind::Example => ItemKind::Example,
+            EntryKind::DocMap | EntryKind::PrimaryDoc | EntryKind::SourceMap | EntryKind::SourceEntry | EntryKind::TopicToken | EntryKind::Description | EntryKind::RoutingList => continue,
+            _ => ItemKind::Note,
+        };
+        match kind {
+            ItemKind::Pitfall => {
+                if !pitfall_skills.contains(&(id.pack, id.skill)) {
+                    pitfall_skills.push((id.pack, id.skill));
+                }
+                for path in &entry.cited_paths {
+                    if is_doc_path(path) {
+                        cited_docs.push((id.pack, path.clone(), format!("cited by the `{}` pitfall", skill.name)));
+                    } else if is_source_path(path) && !cited_sources.contains(path) {
+                        cited_sources.push(path.clone());
+                    }
+                }
+            }
+            ItemKind::Note if notes >= 3 => continue,
+            ItemKind::Note => notes += 1,
+            ItemKind::Example if examples >= 2 => continue,
+            ItemKind::Example => examples += 1,
+            _ => {}
+        }
+        explanation.items.push(Item {
+            kind,
+            pack: pack.name.clone(),
+            skill: skill.name.clone(),
+            text: entry.text.clone(),
+            path: None,
+            file: entry.file.clone(),
+            line: entry.line,
+            resolved: false,
+            reason: hit.reason.clone(),
+            score: hit.score,
+            entry: Some(*id),
+        });
+    }
+
+    // Docs: cited by the pitfalls first, then documenting the symbol.
+    let mut docs_seen: Vec<String> = Vec::new();
+    let doc_candidates = cited_docs.into_iter().chain(documenting.iter().map(|(p, d)| {
+        (*p, d.clone(), format!("documents `{}`", symbol.as_deref().unwrap_or("")))
+    }));
+    for (pack_idx, doc, reason) in doc_candidates {
+        if docs_seen.contains(&doc) || docs_seen.len() >= 4 {
+            continue;
+        }
+        docs_seen.push(doc.clone());
+        explanation.items.push(doc_item(catalog, pack_idx, &doc, reason));
+    }
+
+    // Sources: entries ranking the defining file, then the matched skills' ranked entry
+    // points, preferring paths the pitfalls cite or whose stem matches a cited doc.
+    let defining = symbol.as_deref().and_then(|s| sources.defining_file(s));
+    let candidates: Vec<String> = match (&defining, &symbol) {
+        (Some((rel, _)), _) => vec![rel.clone()],
+        // Without the source on disk, guess module files, but never the package's
+        // top-level `__init__.py`, which re-exports everything and defines little.
+        (None, Some(s)) => crate::source::module_files(s)
+            .into_iter()
+            .filter(|f| f.matches('/').count() > 1 || !f.ends_with("/__init__.py"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let doc_stems: Vec<String> = docs_seen.iter().map(|d| stem(d).to_string()).collect();
+    let mut source_items: Vec<Item> = Vec::new();
+    for rel in &candidates {
+        for &id in catalog.with_key(&format!("path:{rel}")) {
+            let (pack, skill, entry) = catalog.entry(id);
+            if !matches!(entry.kind, EntryKind::SourceMap | EntryKind::SourceEntry) || !in_scope(pack, &format!("sym:{}", symbol.as_deref().unwrap_or(""))) {
+                continue;
+            }
+            let verb = if defining.is_some() { "defines" } else { "may define" };
+            let reason = format!("{verb} `{}`; ranked #{} by `{}`", symbol.as_deref().unwrap_or(""), entry.rank.unwrap_or(0), skill.name);
+            push_source(&mut source_items, catalog, sources, id, rel, reason, 10.0, symbol.as_deref());
+        }
+    }
+    for &(p, s) in &pitfall_skills {
+        let pack = &catalog.packs[p as usize];
+        let skill = &pack.skills[s as usize];
+        let mut ranked_entries: Vec<(usize, &Entry)> = skill.entries.iter().enumerate().filter(|(_, e)| e.kind == EntryKind::SourceEntry && e.path().is_some()).collect();
+        if ranked_entries.is_empty() {
+            ranked_entries = skill.entries.iter().enumerate().filter(|(_, e)| e.kind == EntryKind::SourceMap).collect();
+        }
+        for (order, (e, entry)) in ranked_entries.into_iter().take(12).enumerate() {
+            let Some(rel) = entry.path() else { continue };
+            let mut score = 5.0 - order as f32 * 0.3;
+            let mut why = format!("ranked #{} by `{}`", entry.rank.unwrap_or(order as u32 + 1), skill.name);
+            if cited_sources.iter().any(|c| c == rel) {
+                score += 3.0;
+                why.push_str("; cited by the pitfall");
+            } else if doc_stems.iter().any(|d| d == stem(rel)) {
+                score += 2.0;
+                why.push_str(&format!("; matches the cited doc `{}`", docs_seen.iter().find(|d| stem(d) == stem(rel)).map(String::as_str).unwrap_or("")));
+            }
+            let id = EntryId { pack: p, skill: s, entry: e as u32 };
+            push_source(&mut source_items, catalog, sources, id, rel, why, score, symbol.as_deref());
+        }
+    }
+    source_items.sort_by(|a, b| b.score.total_cmp(&a.score));
+    source_items.truncate(5);
+    explanation.items.extend(source_items);
+
+    // Another callee's keyword of the same name: related, never applying.
+    let has_pitfall = explanation.items.iter().any(|i| i.kind == ItemKind::Pitfall);
+    if !has_pitfall {
+        add_other_owner_related(catalog, resolved, &mut explanation);
+    }
+
+    for &(p, s) in &pitfall_skills {
+        let pack = &catalog.packs[p as usize];
+        let skill = &pack.skills[s as usize];
+        explanation.skills.push(SkillRef { pack: pack.name.clone(), name: skill.name.clone(), file: skill.file.clone(), line: 1 });
+    }
+    explanation
+}
+
+fn stem(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.split('.').next().unwrap_or(file)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_source(items: &mut Vec<Item>, catalog: &Catalog, sources: &SourceRoots, id: EntryId, rel: &str, reason: String, score: f32, symbol: Option<&str>) {
+    if items.iter().any(|i| i.path.as_deref() == Some(rel)) {
+        return;
+    }
+    let (pack, skill, entry) = catalog.entry(id);
+    let name = symbol.map(keys::last_component);
+    let located = sources.locate(rel, name);
+    let (file, line, resolved) = match located {
+        Some(loc) => (loc.file.display().to_string(), loc.line.unwrap_or(1), true),
+        None => (entry.file.clone(), entry.line, false),
+    };
+    items.push(Item {
+        kind: ItemKind::Source,
+        pack: pack.name.clone(),
+        skill: skill.name.clone(),
+        text: rel.to_string(),
+        path: Some(rel.to_string()),
+        file,
+        line,
+        resolved,
+        reason,
+        score,
+        entry: Some(id),
+    });
+}
+
+fn doc_item(catalog: &Catalog, pack_idx: u32, doc: &str, reason: String) -> Item {
+    let pack = &catalog.packs[pack_idx as usize];
+    // The doc map line gives a title; the doc itself is opened when it is on disk.
+    let map_entry = catalog
+        .with_key(&format!("path:{doc}"))
+        .iter()
+        .map(|&id| (id, catalog.entry(id)))
+        .find(|(id, (_, _, e))| id.pack == pack_idx && e.kind == EntryKind::DocMap);
+    let title = map_entry.and_then(|(_, (_, _, e))| e.title.clone());
+    let local = crate::pack::resolve_in_pack(pack, doc);
+    let (skill, file, line) = match (&local, map_entry) {
+        (Some(path), m) => (m.map(|(_, (_, s, _))| s.name.clone()).unwrap_or_default(), path.display().to_string(), 1),
+        (None, Some((_, (_, s, e)))) => (s.name.clone(), e.file.clone(), e.line),
+        (None, None) => (String::new(), String::new(), 0),
+    };
+    Item {
+        kind: ItemKind::Doc,
+        pack: pack.name.clone(),
+        skill,
+        text: title.unwrap_or_default(),
+        path: Some(doc.to_string()),
+        file,
+        line,
+        resolved: local.is_some(),
+        reason,
+        score: 0.0,
+        entry: map_entry.map(|(id, _)| id),
+    }
+}
+
+/// `backend_config` hovered in `oqupy.Tempo(...)`: entries about `backend_config` of
+/// another callee are shown as related, with the owner spelled out.
+fn add_other_owner_related(catalog: &Catalog, resolved: &Resolved, explanation: &mut Explanation) {
+    let Some(kw_key) = resolved.keys.first().filter(|k| k.starts_with("kw:")) else { return };
+    let Some((owner, name)) = kw_key["kw:".len()..].rsplit_once(':') else { return };
+    for &id in catalog.with_key(&keys::kw(keys::ANY_OWNER, name)) {
+        let (pack, skill, entry) = catalog.entry(id);
+        if entry.kind != EntryKind::Pitfall || !in_scope(pack, kw_key) {
+            continue;
+        }
+        let other: Vec<&str> = entry.symbols.iter().filter(|s| s.name == name && s.owner.is_some()).filter_map(|s| s.owner.as_deref()).collect();
+        if other.is_empty() || other.contains(&owner) {
+            continue;
+        }
+        explanation.items.push(Item {
+            kind: ItemKind::Related,
+            pack: pack.name.clone(),
+            skill: skill.name.clone(),
+            text: entry.text.clone(),
+            path: None,
+            file: entry.file.clone(),
+            line: entry.line,
+            resolved: false,
+            reason: format!("about `{name}` of `{}`, not of `{owner}`: does not apply here", other.join("`, `")),
+            score: 0.5,
+            entry: Some(id),
+        });
+        if explanation.items.iter().filter(|i| i.kind == ItemKind::Related).count() >= 2 {
+            break;
+        }
+    }
+}
+
+/// A pitfall that applies to a call site: what diagnostics and `check` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub skill: String,
+    pub pack: String,
+    pub text: String,
+    pub reason: String,
+    pub skill_file: String,
+    pub skill_line: u32,
+    #[serde(skip)]
+    pub entry: EntryId,
+}
+
+/// Pitfalls linked directly (link 1) to a call site's keys that apply to it as written.
+pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
+    if !site.keys.iter().any(|k| any_pack_in_scope(catalog, k)) {
+        return Vec::new();
+    }
+    let hits = direct_hits(catalog, &site.keys, site.keys.len());
+    let mut ranked: Vec<(EntryId, Hit)> = hits
+        .into_iter()
+        .filter(|(id, _)| {
+            let (_, _, entry) = catalog.entry(*id);
+            entry.kind == EntryKind::Pitfall && applicability::applies(entry, site)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.pack.cmp(&b.0.pack)).then(a.0.skill.cmp(&b.0.skill)).then(a.0.entry.cmp(&b.0.entry)));
+    ranked
+        .into_iter()
+        .map(|(id, hit)| {
+            let (pack, skill, entry) = catalog.entry(id);
+            Finding {
+                skill: skill.name.clone(),
+                pack: pack.name.clone(),
+                text: entry.text.clone(),
+                reason: hit.reason,
+                skill_file: entry.file.clone(),
+                skill_line: entry.line,
+                entry: id,
+            }
+        })
+        .collect()
+}

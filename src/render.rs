@@ -1,0 +1,243 @@
+//! Rendering: hover markdown (a conservative CommonMark subset every client renders: no
+//! HTML, no tables), plain text, JSON, and `check` output (text, JSON, SARIF 2.1.0).
+
+use crate::matching::{Explanation, Finding, Item, ItemKind};
+use serde_json::json;
+
+/// Which sections a hover shows, and how long it may get.
+#[derive(Debug, Clone)]
+pub struct HoverOptions {
+    pub pitfalls: bool,
+    pub notes: bool,
+    pub docs: bool,
+    pub sources: bool,
+    pub related: bool,
+    pub max_chars: usize,
+}
+
+impl Default for HoverOptions {
+    fn default() -> Self {
+        HoverOptions {
+            pitfalls: true,
+            notes: true,
+            docs: true,
+            sources: true,
+            related: true,
+            max_chars: 4000,
+        }
+    }
+}
+
+/// A `file://` link for local files, nothing for embedded ones.
+pub fn file_link(file: &str, line: u32) -> Option<String> {
+    if file.is_empty() || file.starts_with("embedded:") || !file.starts_with('/') {
+        return None;
+    }
+    let encoded: String = file
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '(' => "%28".to_string(),
+            ')' => "%29".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    Some(if line > 1 { format!("file://{encoded}#L{line}") } else { format!("file://{encoded}") })
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max - 1).collect::<String>())
+    }
+}
+
+fn path_line(item: &Item) -> String {
+    let path = item.path.as_deref().unwrap_or(&item.text);
+    match (item.resolved, file_link(&item.file, item.line)) {
+        (true, Some(link)) => format!("[`{path}`]({link})"),
+        _ => format!("`{path}`"),
+    }
+}
+
+/// Hover markdown, or `None` when nothing applies (a null hover, not an empty popup).
+pub fn hover_markdown(explanation: &Explanation, options: &HoverOptions) -> Option<String> {
+    let shown = |k: ItemKind| match k {
+        ItemKind::Pitfall => options.pitfalls,
+        ItemKind::Note => options.notes,
+        ItemKind::Doc => options.docs,
+        ItemKind::Source => options.sources,
+        ItemKind::Related => options.related,
+        ItemKind::Example => false,
+    };
+    let items: Vec<&Item> = explanation.items.iter().filter(|i| shown(i.kind)).collect();
+    if items.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let skills: Vec<&str> = explanation.skills.iter().map(|s| s.name.as_str()).collect();
+    out.push_str(&format!("**`{}`**", explanation.symbol));
+    if !skills.is_empty() {
+        out.push_str(&format!(" · skill `{}`", skills.join("`, `")));
+    }
+    out.push('\n');
+    let sections: [(ItemKind, &str); 5] = [
+        (ItemKind::Pitfall, "Pitfalls"),
+        (ItemKind::Note, "Notes"),
+        (ItemKind::Doc, "Docs"),
+        (ItemKind::Source, "Source entry points"),
+        (ItemKind::Related, "Related (does not apply here)"),
+    ];
+    for (kind, title) in sections {
+        let section: Vec<&&Item> = items.iter().filter(|i| i.kind == kind).collect();
+        if section.is_empty() {
+            continue;
+        }
+        let mut block = format!("\n**{title}**\n\n");
+        for (n, item) in section.iter().enumerate() {
+            let line = match kind {
+                ItemKind::Pitfall | ItemKind::Note => format!("- {} — *{}*\n", one_line(&item.text, 420), item.skill),
+                ItemKind::Related => format!("- {} — *{}: {}*\n", one_line(&item.text, 300), item.skill, item.reason),
+                ItemKind::Doc => {
+                    let title = if item.text.is_empty() { String::new() } else { format!(" — {}", one_line(&item.text, 80)) };
+                    format!("- {}{title}\n", path_line(item))
+                }
+                ItemKind::Source => format!("{}. {}\n", n + 1, path_line(item)),
+                ItemKind::Example => String::new(),
+            };
+            if out.len() + block.len() + line.len() > options.max_chars {
+                block.push_str("- …\n");
+                break;
+            }
+            block.push_str(&line);
+        }
+        out.push_str(&block);
+    }
+    if let Some(skill) = explanation.skills.first() {
+        let link = file_link(&skill.file, skill.line);
+        let skill_md = match link {
+            Some(l) => format!("[{}]({l})", skill.name),
+            None => format!("`{}`", skill.name),
+        };
+        out.push_str(&format!("\nSkill: {skill_md}\n"));
+    }
+    Some(out)
+}
+
+/// `explain --json`.
+pub fn explanation_json(explanation: &Explanation) -> serde_json::Value {
+    json!({
+        "symbol": explanation.symbol,
+        "keys": explanation.keys,
+        "items": explanation.items,
+        "skills": explanation.skills,
+    })
+}
+
+/// One finding of `check`, located in a user's file.
+#[derive(Debug, Clone)]
+pub struct Located<'a> {
+    pub file: String,
+    /// 1-based line and column (columns count characters).
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub symbol: String,
+    pub finding: &'a Finding,
+}
+
+pub fn finding_message(finding: &Finding) -> String {
+    one_line(&finding.text.replace('`', ""), 300)
+}
+
+pub fn check_text(findings: &[Located<'_>]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{}:{}:{}: {}: {}\n", f.file, f.line, f.column, f.finding.skill, finding_message(f.finding)))
+        .collect()
+}
+
+pub fn check_json(findings: &[Located<'_>]) -> serde_json::Value {
+    json!({
+        "findings": findings.iter().map(|f| json!({
+            "file": f.file,
+            "line": f.line,
+            "column": f.column,
+            "end_line": f.end_line,
+            "end_column": f.end_column,
+            "symbol": f.symbol,
+            "skill": f.finding.skill,
+            "pack": f.finding.pack,
+            "message": finding_message(f.finding),
+            "text": f.finding.text,
+            "reason": f.finding.reason,
+            "skill_file": f.finding.skill_file,
+            "skill_line": f.finding.skill_line,
+        })).collect::<Vec<_>>()
+    })
+}
+
+/// SARIF 2.1.0: one rule per skill, one result per finding.
+pub fn check_sarif(findings: &[Located<'_>]) -> serde_json::Value {
+    let mut rules: Vec<&str> = findings.iter().map(|f| f.finding.skill.as_str()).collect();
+    rules.sort();
+    rules.dedup();
+    let rule_objects: Vec<_> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r,
+                "name": r,
+                "shortDescription": {"text": format!("Pitfalls from the `{r}` skill")},
+                "defaultConfiguration": {"level": "note"},
+            })
+        })
+        .collect();
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleId": f.finding.skill,
+                "ruleIndex": rules.iter().position(|r| *r == f.finding.skill).unwrap_or(0),
+                "level": "note",
+                "message": {"text": finding_message(f.finding)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri_of(&f.file)},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        }
+                    }
+                }],
+                "properties": {"symbol": f.symbol, "reason": f.finding.reason, "skillFile": f.finding.skill_file, "skillLine": f.finding.skill_line},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "skill-lsp",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rule_objects,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn uri_of(file: &str) -> String {
+    if file.starts_with('/') {
+        format!("file://{file}")
+    } else {
+        file.replace('\\', "/")
+    }
+}

@@ -1,0 +1,222 @@
+//! Where a package's source is on disk: the workspace, or the Python environment's
+//! `sys.path` (asked once, never on the hover path). Ranked source entry points are
+//! repository-relative (`ase/parallel.py`); here they become files and definition lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+pub struct SourceRoots {
+    roots: Vec<PathBuf>,
+}
+
+/// A source path resolved on disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub file: PathBuf,
+    /// 1-based line of the definition, when found.
+    pub line: Option<u32>,
+}
+
+impl SourceRoots {
+    pub fn new(roots: Vec<PathBuf>) -> Self {
+        let mut unique: Vec<PathBuf> = Vec::new();
+        for r in roots.into_iter().filter_map(|r| r.canonicalize().ok()) {
+            if r.is_dir() && !unique.contains(&r) {
+                unique.push(r);
+            }
+        }
+        SourceRoots { roots: unique }
+    }
+
+    /// The workspace, then the interpreter's `sys.path`: a configured interpreter, else
+    /// `$VIRTUAL_ENV/bin/python`, else `.venv/bin/python` in the workspace, else
+    /// `python3` on PATH.
+    pub fn discover(workspace: Option<&Path>, interpreter: Option<&Path>) -> Self {
+        let mut roots: Vec<PathBuf> = workspace.map(Path::to_path_buf).into_iter().collect();
+        let venv = std::env::var_os("VIRTUAL_ENV").map(|v| PathBuf::from(v).join("bin/python"));
+        let local = workspace.map(|w| w.join(".venv/bin/python"));
+        let candidates = [interpreter.map(Path::to_path_buf), venv, local, Some(PathBuf::from("python3"))];
+        for python in candidates.into_iter().flatten() {
+            if python.components().count() > 1 && !python.exists() {
+                continue;
+            }
+            if let Some(paths) = python_sys_path(&python) {
+                roots.extend(paths);
+                break;
+            }
+        }
+        SourceRoots::new(roots)
+    }
+
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// The file of a repository-relative path (`ase/parallel.py`) under some root.
+    pub fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+            return None;
+        }
+        self.roots.iter().find_map(|root| {
+            let path = root.join(rel);
+            path.is_file().then_some(path)
+        })
+    }
+
+    /// Resolves `rel` and finds the definition of `name` in it.
+    pub fn locate(&self, rel: &str, name: Option<&str>) -> Option<Located> {
+        let file = self.resolve(rel)?;
+        let line = name.and_then(|n| definition_line(&file, n));
+        Some(Located { file, line })
+    }
+
+    /// The file defining a qualified name, following re-exports
+    /// (`ase.io.read` -> `ase/io/formats.py`), as (relative path, location).
+    pub fn defining_file(&self, qualified: &str) -> Option<(String, Located)> {
+        let name = crate::keys::last_component(qualified);
+        for rel in module_files(qualified) {
+            let Some(file) = self.resolve(&rel) else { continue };
+            return Some(self.follow(&rel, file, name, 0));
+        }
+        None
+    }
+
+    fn follow(&self, rel: &str, file: PathBuf, name: &str, depth: u32) -> (String, Located) {
+        if let Some(line) = definition_line(&file, name) {
+            return (rel.to_string(), Located { file, line: Some(line) });
+        }
+        if depth < 3 {
+            if let Some(module) = reexport_module(&file, rel, name) {
+                for next in module_paths(&module) {
+                    if let Some(next_file) = self.resolve(&next) {
+                        return self.follow(&next, next_file, name, depth + 1);
+                    }
+                }
+            }
+        }
+        (rel.to_string(), Located { file, line: None })
+    }
+}
+
+/// Files that could hold a qualified name: `a.b.c` -> `a/b.py`, `a/b/__init__.py`,
+/// `a/b/c.py`... longest module first. A class method `a.b.C.m` tries `a/b.py` too.
+pub fn module_files(qualified: &str) -> Vec<String> {
+    let parts: Vec<&str> = qualified.split('.').collect();
+    let mut out = Vec::new();
+    for end in (1..parts.len()).rev() {
+        out.extend(module_paths(&parts[..end].join(".")));
+    }
+    out
+}
+
+fn module_paths(module: &str) -> Vec<String> {
+    let base = module.replace('.', "/");
+    vec![format!("{base}.py"), format!("{base}/__init__.py")]
+}
+
+/// Line of `def name`, `class name` or a top-level `name =`.
+pub fn definition_line(file: &Path, name: &str) -> Option<u32> {
+    let meta = std::fs::metadata(file).ok()?;
+    if meta.len() > 4 * 1024 * 1024 {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        for prefix in ["def ", "async def ", "class "] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                if rest.starts_with(name) && rest[name.len()..].starts_with(['(', ':']) {
+                    return Some(i as u32 + 1);
+                }
+            }
+        }
+        if line.starts_with(name) && line[name.len()..].trim_start().starts_with('=') {
+            return Some(i as u32 + 1);
+        }
+    }
+    None
+}
+
+/// `from X import ..., name, ...` in `file`: the absolute module X.
+fn reexport_module(file: &Path, rel: &str, name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let package: Vec<&str> = {
+        let mut p: Vec<&str> = rel.trim_end_matches(".py").split('/').collect();
+        p.pop();
+        p
+    };
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("from ") else { continue };
+        let Some((module, names)) = rest.split_once(" import ") else { continue };
+        let imported = names
+            .trim_matches(['(', ')', ' '])
+            .split(',')
+            .any(|n| n.trim().split(" as ").next() == Some(name));
+        if !imported {
+            continue;
+        }
+        let module = module.trim();
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        if dots == 0 {
+            return Some(module.to_string());
+        }
+        let keep = package.len().checked_sub(dots - 1)?;
+        let mut parts: Vec<&str> = package[..keep].to_vec();
+        let tail = &module[dots..];
+        if !tail.is_empty() {
+            parts.push(tail);
+        }
+        return Some(parts.join("."));
+    }
+    None
+}
+
+/// `sys.path` of an interpreter, with a hard time limit.
+fn python_sys_path(python: &Path) -> Option<Vec<PathBuf>> {
+    let mut child = Command::new(python)
+        .args(["-I", "-c", "import sys, json; print(json.dumps([p for p in sys.path if p]))"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                tracing::warn!("{} did not answer for sys.path within 5 s", python.display());
+                return None;
+            }
+        }
+    }
+    let output = child.wait_with_output().ok()?;
+    let paths: Vec<String> = serde_json::from_slice(&output.stdout).ok()?;
+    Some(paths.into_iter().map(PathBuf::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_reexports_to_the_definition() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("ase/io")).unwrap();
+        std::fs::write(root.join("ase/__init__.py"), "").unwrap();
+        std::fs::write(root.join("ase/io/__init__.py"), "from ase.io.trajectory import Trajectory\nfrom .formats import read, write\n").unwrap();
+        std::fs::write(root.join("ase/io/formats.py"), "import x\n\n\ndef read(filename, index=None):\n    pass\n").unwrap();
+        let roots = SourceRoots::new(vec![root.to_path_buf()]);
+        let (rel, loc) = roots.defining_file("ase.io.read").unwrap();
+        assert_eq!(rel, "ase/io/formats.py");
+        assert_eq!(loc.line, Some(4));
+        assert!(roots.resolve("../etc/passwd").is_none());
+        assert_eq!(module_files("ase.io.read")[0], "ase/io.py");
+    }
+}
