@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 fn sources() -> (Vec<PackSource>, &'static str) {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let Ok(dirs) = std::fs::read_dir(&corpus) else {
-        return (vec![PackSource::Embedded], "embedded default (no ../shared/corpus)");
+        return (
+            vec![PackSource::Embedded],
+            "embedded default (no ../shared/corpus)",
+        );
     };
     let mut sources: Vec<PackSource> = dirs
         .flatten()
@@ -18,7 +21,10 @@ fn sources() -> (Vec<PackSource>, &'static str) {
         .map(PackSource::Disk)
         .collect();
     sources.sort_by_key(|s| s.key());
-    (sources, "../shared/corpus (9 packs, skills + maps + doc trees)")
+    (
+        sources,
+        "../shared/corpus (9 packs, skills + maps + doc trees)",
+    )
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -39,7 +45,10 @@ fn main() {
     let mut build_mem = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let options = CatalogOptions { in_memory: true, ..Default::default() };
+        let options = CatalogOptions {
+            in_memory: true,
+            ..Default::default()
+        };
         let _ = Catalog::load(&sources, &options, |_| {}).expect("build");
         build_mem.push(t.elapsed());
     }
@@ -47,19 +56,38 @@ fn main() {
     let mut open_warm = Vec::new();
     for _ in 0..runs {
         let cache = tempfile::tempdir().expect("tempdir");
-        let options = CatalogOptions { cache_base: Some(cache.path().to_path_buf()), in_memory: false };
+        let options = CatalogOptions {
+            cache_base: Some(cache.path().to_path_buf()),
+            in_memory: false,
+        };
         let t = Instant::now();
         let (_, report) = Catalog::load(&sources, &options, |_| {}).expect("cold build");
         build_cold.push(t.elapsed());
-        assert!(report.cache_dir.is_some(), "persisted: {:?}", report.fallback);
+        assert!(
+            report.cache_dir.is_some(),
+            "persisted: {:?}",
+            report.fallback
+        );
         let t = Instant::now();
         let (_, report) = Catalog::load(&sources, &options, |_| {}).expect("open");
         open_warm.push(t.elapsed());
         assert_eq!(report.rebuilt, 0);
     }
-    let options = CatalogOptions { in_memory: true, ..Default::default() };
+    let options = CatalogOptions {
+        in_memory: true,
+        ..Default::default()
+    };
     let (catalog, _) = Catalog::load(&sources, &options, |_| {}).expect("build");
-    let queries = ["ase.io.read", "backend_config", "OMP_NUM_THREADS", "num_threads", "kpts", "mpi deadlock", "Trajectory", "sisl.get_sile"];
+    let queries = [
+        "ase.io.read",
+        "backend_config",
+        "OMP_NUM_THREADS",
+        "num_threads",
+        "kpts",
+        "mpi deadlock",
+        "Trajectory",
+        "sisl.get_sile",
+    ];
     let mut search = Vec::new();
     for _ in 0..200 {
         for q in queries {
@@ -69,7 +97,11 @@ fn main() {
             std::hint::black_box(hits);
         }
     }
-    println!("entries: {}, symbol keys: {}", catalog.entry_count(), catalog.symbol_count());
+    println!(
+        "entries: {}, symbol keys: {}",
+        catalog.entry_count(),
+        catalog.symbol_count()
+    );
     println!("| measure | p50 | max |");
     println!("| --- | --- | --- |");
     for (name, samples) in [
@@ -78,8 +110,16 @@ fn main() {
         ("open up-to-date persisted index", &mut open_warm),
     ] {
         let max = *samples.iter().max().unwrap_or(&Duration::ZERO);
-        println!("| {name} | {} | {} |", ms(percentile(samples, 0.5)), ms(max));
+        println!(
+            "| {name} | {} | {} |",
+            ms(percentile(samples, 0.5)),
+            ms(max)
+        );
     }
     let p99 = percentile(&mut search, 0.99);
-    println!("| search (8 queries x 200), p50 / p99 | {} | {} (p99) |", ms(percentile(&mut search, 0.5)), ms(p99));
+    println!(
+        "| search (8 queries x 200), p50 / p99 | {} | {} (p99) |",
+        ms(percentile(&mut search, 0.5)),
+        ms(p99)
+    );
 }

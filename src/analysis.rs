@@ -10,7 +10,12 @@ use crate::source::SourceRoots;
 pub const IGNORE_MARKER: &str = "skill-lsp: ignore";
 
 /// What the hover shows at `offset` (bytes); `None` when the node resolves to nothing.
-pub fn explain_at(catalog: &Catalog, doc: &PyDocument, offset: usize, sources: &SourceRoots) -> Option<Explanation> {
+pub fn explain_at(
+    catalog: &Catalog,
+    doc: &PyDocument,
+    offset: usize,
+    sources: &SourceRoots,
+) -> Option<Explanation> {
     let resolved = doc.keys_at(offset)?;
     Some(matching::explain(catalog, &resolved, sources))
 }
@@ -36,7 +41,11 @@ pub fn check_document(catalog: &Catalog, doc: &PyDocument) -> Vec<SiteFindings> 
 
 /// Whether the line holding `offset` carries the ignore marker.
 pub fn silenced(source: &str, offset: usize) -> bool {
-    let start = source[..offset.min(source.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let start = source[..offset.min(source.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let line = source[start..].split('\n').next().unwrap_or("");
-    line.split_once('#').is_some_and(|(_, comment)| comment.contains(IGNORE_MARKER))
+    line.split_once('#')
+        .is_some_and(|(_, comment)| comment.contains(IGNORE_MARKER))
 }

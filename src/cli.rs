@@ -145,8 +145,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_skills(&catalog, json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { location, json, code, packs } => explain(&location, json, &code, &packs),
-        Command::Check { paths, format, code, packs } => check(&paths, format, &code, &packs),
+        Command::Explain {
+            location,
+            json,
+            code,
+            packs,
+        } => explain(&location, json, &code, &packs),
+        Command::Check {
+            paths,
+            format,
+            code,
+            packs,
+        } => check(&paths, format, &code, &packs),
         Command::Search {
             query,
             dirs,
@@ -341,7 +351,9 @@ fn parse_location(location: &str) -> Result<(PathBuf, u32, u32)> {
     let line = parts.next().and_then(|l| l.parse::<u32>().ok());
     let file = parts.next();
     match (file, line, col) {
-        (Some(file), Some(line), Some(col)) if line >= 1 && col >= 1 => Ok((PathBuf::from(file), line, col)),
+        (Some(file), Some(line), Some(col)) if line >= 1 && col >= 1 => {
+            Ok((PathBuf::from(file), line, col))
+        }
         _ => anyhow::bail!("expected FILE:LINE:COL with 1-based LINE and COL, got `{location}`"),
     }
 }
@@ -350,28 +362,51 @@ fn parse_location(location: &str) -> Result<(PathBuf, u32, u32)> {
 /// project root (.git, pyproject.toml, setup.py), else the path's folder.
 fn workspace_of(path: &std::path::Path) -> PathBuf {
     let start = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let dir = if start.is_dir() { start.clone() } else { start.parent().map(|p| p.to_path_buf()).unwrap_or(start.clone()) };
+    let dir = if start.is_dir() {
+        start.clone()
+    } else {
+        start
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or(start.clone())
+    };
     let mut project = None;
     for ancestor in dir.ancestors().take(32) {
         if !crate::pack::workspace_packs(ancestor).is_empty() {
             return ancestor.to_path_buf();
         }
-        if project.is_none() && ["pyproject.toml", "setup.py", ".git"].iter().any(|m| ancestor.join(m).exists()) {
+        if project.is_none()
+            && ["pyproject.toml", "setup.py", ".git"]
+                .iter()
+                .any(|m| ancestor.join(m).exists())
+        {
             project = Some(ancestor.to_path_buf());
         }
     }
     project.unwrap_or(dir)
 }
 
-fn code_context(anchor: &std::path::Path, code: &CodeArgs, packs: &PackArgs) -> Result<(Catalog, crate::source::SourceRoots)> {
+fn code_context(
+    anchor: &std::path::Path,
+    code: &CodeArgs,
+    packs: &PackArgs,
+) -> Result<(Catalog, crate::source::SourceRoots)> {
     let workspace = workspace_of(anchor);
-    let sources = crate::catalog::resolve_sources(&code.skills, Some(&workspace), &configured_dirs())?;
-    let options = CatalogOptions { cache_base: packs.cache_dir.clone(), in_memory: packs.no_cache };
-    let (catalog, report) = Catalog::load(&sources, &options, |_| {}).context("loading skill packs")?;
+    let sources =
+        crate::catalog::resolve_sources(&code.skills, Some(&workspace), &configured_dirs())?;
+    let options = CatalogOptions {
+        cache_base: packs.cache_dir.clone(),
+        in_memory: packs.no_cache,
+    };
+    let (catalog, report) =
+        Catalog::load(&sources, &options, |_| {}).context("loading skill packs")?;
     if let Some(reason) = &report.fallback {
         tracing::warn!("index kept in memory only: {reason}");
     }
-    let python = code.python.clone().or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from));
+    let python = code
+        .python
+        .clone()
+        .or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from));
     let roots = crate::source::SourceRoots::discover(Some(&workspace), python.as_deref());
     Ok((catalog, roots))
 }
@@ -379,25 +414,41 @@ fn code_context(anchor: &std::path::Path, code: &CodeArgs, packs: &PackArgs) -> 
 fn read_python(path: &std::path::Path) -> Result<crate::code::python::PyDocument> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    crate::code::python::PyDocument::parse(text).with_context(|| format!("{}: cannot parse", path.display()))
+    crate::code::python::PyDocument::parse(text)
+        .with_context(|| format!("{}: cannot parse", path.display()))
 }
 
 fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
     use crate::text::{offset_of, ColumnUnit};
     let (file, line, col) = parse_location(location)?;
     let doc = read_python(&file)?;
-    let offset = offset_of(&doc.source, line - 1, col - 1, ColumnUnit::Chars)
-        .with_context(|| format!("{}: line {line} is past the end of the file", file.display()))?;
+    let offset =
+        offset_of(&doc.source, line - 1, col - 1, ColumnUnit::Chars).with_context(|| {
+            format!(
+                "{}: line {line} is past the end of the file",
+                file.display()
+            )
+        })?;
     let (catalog, roots) = code_context(&file, code, packs)?;
     let explanation = crate::analysis::explain_at(&catalog, &doc, offset, &roots);
     let mut out = std::io::stdout().lock();
     match (explanation, json) {
-        (Some(e), true) => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::explanation_json(&e))?)?,
-        (None, true) => writeln!(out, "{}", serde_json::to_string_pretty(&json!({"symbol": null, "keys": [], "items": []}))?)?,
-        (Some(e), false) => match crate::render::hover_markdown(&e, &crate::render::HoverOptions::default()) {
-            Some(md) => write!(out, "{md}")?,
-            None => writeln!(out, "`{}`: nothing in the skills applies here", e.symbol)?,
-        },
+        (Some(e), true) => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::render::explanation_json(&e))?
+        )?,
+        (None, true) => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json!({"symbol": null, "keys": [], "items": []}))?
+        )?,
+        (Some(e), false) => {
+            match crate::render::hover_markdown(&e, &crate::render::HoverOptions::default()) {
+                Some(md) => write!(out, "{md}")?,
+                None => writeln!(out, "`{}`: nothing in the skills applies here", e.symbol)?,
+            }
+        }
         (None, false) => writeln!(out, "nothing to explain at {location}")?,
     }
     Ok(ExitCode::SUCCESS)
@@ -415,7 +466,12 @@ fn python_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
         for item in ignore::WalkBuilder::new(path).build() {
             let item = item.with_context(|| format!("walking {}", path.display()))?;
-            if item.file_type().is_some_and(|t| t.is_file()) && item.path().extension().is_some_and(|e| e == "py" || e == "pyi") {
+            if item.file_type().is_some_and(|t| t.is_file())
+                && item
+                    .path()
+                    .extension()
+                    .is_some_and(|e| e == "py" || e == "pyi")
+            {
                 files.push(item.into_path());
             }
         }
@@ -424,7 +480,12 @@ fn python_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn check(paths: &[PathBuf], format: CheckFormat, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
+fn check(
+    paths: &[PathBuf],
+    format: CheckFormat,
+    code: &CodeArgs,
+    packs: &PackArgs,
+) -> Result<ExitCode> {
     use crate::text::{position_of, ColumnUnit};
     let files = python_files(paths)?;
     let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
@@ -456,8 +517,20 @@ fn check(paths: &[PathBuf], format: CheckFormat, code: &CodeArgs, packs: &PackAr
     let mut out = std::io::stdout().lock();
     match format {
         CheckFormat::Text => write!(out, "{}", crate::render::check_text(&located))?,
-        CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::check_json(&located))?)?,
-        CheckFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&crate::render::check_sarif(&located))?)?,
+        CheckFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::render::check_json(&located))?
+        )?,
+        CheckFormat::Sarif => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::render::check_sarif(&located))?
+        )?,
     }
-    Ok(if located.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if located.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

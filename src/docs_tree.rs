@@ -98,6 +98,26 @@ pub fn scan_rst(text: &str, modules: &[String]) -> Vec<String> {
                 found.extend(qualify(target, current_module.as_deref(), &keep));
             }
         }
+        // Qualified names in text and example code: `oqupy.PtTebd(...)`.
+        for module in modules {
+            let prefix = format!("{module}.");
+            for (at, _) in line.match_indices(&prefix) {
+                let before_ok = line[..at].chars().next_back().is_none_or(|c| {
+                    !(c.is_alphanumeric() || c == '_' || c == '.' || c == '`' || c == '~')
+                });
+                if !before_ok {
+                    continue;
+                }
+                let name: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                    .collect();
+                let name = name.trim_end_matches('.');
+                if name.len() > prefix.len() {
+                    found.insert(name.to_string());
+                }
+            }
+        }
         // Example code: `>>> from ase.io import read, write` or plain `from x import y`.
         let code = trimmed
             .trim_start_matches(">>> ")
@@ -159,15 +179,12 @@ mod tests {
     fn directives_roles_and_imports() {
         let rst = ".. module:: ase.parallel\n\n.. autofunction:: paropen\n\nUse :func:`ase.io.read` and :class:`~ase.io.Trajectory`.\n>>> from ase.io import read, write as w\n>>> from numpy import array\n";
         let got = scan_rst(rst, &["ase".to_string()]);
+        // `read`: a role and an import; `Trajectory` and `write`: one passing mention each.
         assert_eq!(
             got,
-            vec![
-                "ase.io.Trajectory",
-                "ase.io.read",
-                "ase.io.write",
-                "ase.parallel",
-                "ase.parallel.paropen"
-            ]
+            vec!["ase.io.read", "ase.parallel", "ase.parallel.paropen"]
         );
+        let code = ".. code:: python\n\n    chain = oqupy.PtTebd(a)\n    other = oqupy.PtTebd(b)\n    p = oqupy.PtTebdParameters()\n";
+        assert_eq!(scan_rst(code, &["oqupy".to_string()]), vec!["oqupy.PtTebd"]);
     }
 }

@@ -42,7 +42,11 @@ pub fn file_link(file: &str, line: u32) -> Option<String> {
             c => c.to_string(),
         })
         .collect();
-    Some(if line > 1 { format!("file://{encoded}#L{line}") } else { format!("file://{encoded}") })
+    Some(if line > 1 {
+        format!("file://{encoded}#L{line}")
+    } else {
+        format!("file://{encoded}")
+    })
 }
 
 fn one_line(text: &str, max: usize) -> String {
@@ -98,10 +102,21 @@ pub fn hover_markdown(explanation: &Explanation, options: &HoverOptions) -> Opti
         let mut block = format!("\n**{title}**\n\n");
         for (n, item) in section.iter().enumerate() {
             let line = match kind {
-                ItemKind::Pitfall | ItemKind::Note => format!("- {} — *{}*\n", one_line(&item.text, 420), item.skill),
-                ItemKind::Related => format!("- {} — *{}: {}*\n", one_line(&item.text, 300), item.skill, item.reason),
+                ItemKind::Pitfall | ItemKind::Note => {
+                    format!("- {} — *{}*\n", one_line(&item.text, 420), item.skill)
+                }
+                ItemKind::Related => format!(
+                    "- {} — *{}: {}*\n",
+                    one_line(&item.text, 300),
+                    item.skill,
+                    item.reason
+                ),
                 ItemKind::Doc => {
-                    let title = if item.text.is_empty() { String::new() } else { format!(" — {}", one_line(&item.text, 80)) };
+                    let title = if item.text.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", one_line(&item.text, 80))
+                    };
                     format!("- {}{title}\n", path_line(item))
                 }
                 ItemKind::Source => format!("{}. {}\n", n + 1, path_line(item)),
@@ -156,7 +171,16 @@ pub fn finding_message(finding: &Finding) -> String {
 pub fn check_text(findings: &[Located<'_>]) -> String {
     findings
         .iter()
-        .map(|f| format!("{}:{}:{}: {}: {}\n", f.file, f.line, f.column, f.finding.skill, finding_message(f.finding)))
+        .map(|f| {
+            format!(
+                "{}:{}:{}: {}: {}\n",
+                f.file,
+                f.line,
+                f.column,
+                f.finding.skill,
+                finding_message(f.finding)
+            )
+        })
         .collect()
 }
 

@@ -37,7 +37,12 @@ impl SourceRoots {
         let mut roots: Vec<PathBuf> = workspace.map(Path::to_path_buf).into_iter().collect();
         let venv = std::env::var_os("VIRTUAL_ENV").map(|v| PathBuf::from(v).join("bin/python"));
         let local = workspace.map(|w| w.join(".venv/bin/python"));
-        let candidates = [interpreter.map(Path::to_path_buf), venv, local, Some(PathBuf::from("python3"))];
+        let candidates = [
+            interpreter.map(Path::to_path_buf),
+            venv,
+            local,
+            Some(PathBuf::from("python3")),
+        ];
         for python in candidates.into_iter().flatten() {
             if python.components().count() > 1 && !python.exists() {
                 continue;
@@ -77,7 +82,9 @@ impl SourceRoots {
     pub fn defining_file(&self, qualified: &str) -> Option<(String, Located)> {
         let name = crate::keys::last_component(qualified);
         for rel in module_files(qualified) {
-            let Some(file) = self.resolve(&rel) else { continue };
+            let Some(file) = self.resolve(&rel) else {
+                continue;
+            };
             return Some(self.follow(&rel, file, name, 0));
         }
         None
@@ -85,7 +92,13 @@ impl SourceRoots {
 
     fn follow(&self, rel: &str, file: PathBuf, name: &str, depth: u32) -> (String, Located) {
         if let Some(line) = definition_line(&file, name) {
-            return (rel.to_string(), Located { file, line: Some(line) });
+            return (
+                rel.to_string(),
+                Located {
+                    file,
+                    line: Some(line),
+                },
+            );
         }
         if depth < 3 {
             if let Some(module) = reexport_module(&file, rel, name) {
@@ -148,8 +161,12 @@ fn reexport_module(file: &Path, rel: &str, name: &str) -> Option<String> {
         p
     };
     for line in text.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("from ") else { continue };
-        let Some((module, names)) = rest.split_once(" import ") else { continue };
+        let Some(rest) = line.trim_start().strip_prefix("from ") else {
+            continue;
+        };
+        let Some((module, names)) = rest.split_once(" import ") else {
+            continue;
+        };
         let imported = names
             .trim_matches(['(', ')', ' '])
             .split(',')
@@ -176,7 +193,11 @@ fn reexport_module(file: &Path, rel: &str, name: &str) -> Option<String> {
 /// `sys.path` of an interpreter, with a hard time limit.
 fn python_sys_path(python: &Path) -> Option<Vec<PathBuf>> {
     let mut child = Command::new(python)
-        .args(["-I", "-c", "import sys, json; print(json.dumps([p for p in sys.path if p]))"])
+        .args([
+            "-I",
+            "-c",
+            "import sys, json; print(json.dumps([p for p in sys.path if p]))",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -190,7 +211,10 @@ fn python_sys_path(python: &Path) -> Option<Vec<PathBuf>> {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                tracing::warn!("{} did not answer for sys.path within 5 s", python.display());
+                tracing::warn!(
+                    "{} did not answer for sys.path within 5 s",
+                    python.display()
+                );
                 return None;
             }
         }
@@ -210,8 +234,16 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("ase/io")).unwrap();
         std::fs::write(root.join("ase/__init__.py"), "").unwrap();
-        std::fs::write(root.join("ase/io/__init__.py"), "from ase.io.trajectory import Trajectory\nfrom .formats import read, write\n").unwrap();
-        std::fs::write(root.join("ase/io/formats.py"), "import x\n\n\ndef read(filename, index=None):\n    pass\n").unwrap();
+        std::fs::write(
+            root.join("ase/io/__init__.py"),
+            "from ase.io.trajectory import Trajectory\nfrom .formats import read, write\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("ase/io/formats.py"),
+            "import x\n\n\ndef read(filename, index=None):\n    pass\n",
+        )
+        .unwrap();
         let roots = SourceRoots::new(vec![root.to_path_buf()]);
         let (rel, loc) = roots.defining_file("ase.io.read").unwrap();
         assert_eq!(rel, "ase/io/formats.py");

@@ -33,7 +33,9 @@ fn line_start(text: &str, line: u32) -> Option<usize> {
     if line == 0 {
         return Some(0);
     }
-    text.match_indices('\n').nth(line as usize - 1).map(|(i, _)| i + 1)
+    text.match_indices('\n')
+        .nth(line as usize - 1)
+        .map(|(i, _)| i + 1)
 }
 
 /// 0-based (line, column) of a byte offset.
@@ -76,8 +78,11 @@ mod tests {
         assert_eq!(position_of(text, byte, ColumnUnit::Utf16), (1, 6));
         assert_eq!(position_of(text, byte, ColumnUnit::Utf8), (1, 7));
         assert_eq!(offset_of(text, 9, 0, ColumnUnit::Utf16), None);
-        assert_eq!(offset_of(text, 0, 99, ColumnUnit::Utf16), Some(text.find('\n').unwrap()));
+        assert_eq!(
+            offset_of(text, 0, 99, ColumnUnit::Utf16),
+            Some(text.find('\n').unwrap())
+        );
         let emoji = "x = '😀'; read()";
-        assert_eq!(offset_of(emoji, 0, 9, ColumnUnit::Utf16), emoji.find(";"));
+        assert_eq!(offset_of(emoji, 0, 8, ColumnUnit::Utf16), emoji.find(";"));
     }
 }

@@ -13,26 +13,50 @@ fn search_ranks_the_mpi_read_pitfall_first_in_the_corpus() {
     let corpus = corpus_or_skip!();
     let cache = tempfile::tempdir().unwrap();
     let ase = corpus.join("ase");
-    let out = common::run(&["search", "--json", "ase.io.read", ase.to_str().unwrap()], &corpus, cache.path());
+    let out = common::run(
+        &["search", "--json", "ase.io.read", ase.to_str().unwrap()],
+        &corpus,
+        cache.path(),
+    );
     let json = common::json_of(&out);
     let top = first_result(&json);
     assert_eq!(top["skill"], "ase-parallel-hpc", "{json:#}");
     assert_eq!(top["kind"], "pitfall");
     assert!(top["text"].as_str().unwrap().contains("MPI"), "{top}");
-    assert!(top["file"].as_str().unwrap().ends_with("ase-parallel-hpc/SKILL.md"));
+    assert!(top["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("ase-parallel-hpc/SKILL.md"));
     assert_eq!(top["line"], 42);
 
     let oqupy = corpus.join("oqupy");
-    let out = common::run(&["search", "--json", "backend_config", oqupy.to_str().unwrap()], &corpus, cache.path());
+    let out = common::run(
+        &[
+            "search",
+            "--json",
+            "backend_config",
+            oqupy.to_str().unwrap(),
+        ],
+        &corpus,
+        cache.path(),
+    );
     let json = common::json_of(&out);
-    assert_eq!(first_result(&json)["skill"], "oqupy-parallel-hpc", "{json:#}");
+    assert_eq!(
+        first_result(&json)["skill"],
+        "oqupy-parallel-hpc",
+        "{json:#}"
+    );
 }
 
 #[test]
 fn with_no_dir_an_empty_directory_answers_from_the_embedded_default() {
     let cwd = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let out = common::run(&["search", "--json", "ase.io.read"], cwd.path(), cache.path());
+    let out = common::run(
+        &["search", "--json", "ase.io.read"],
+        cwd.path(),
+        cache.path(),
+    );
     let json = common::json_of(&out);
     let top = first_result(&json);
     assert_eq!(top["skill"], "ase-parallel-hpc", "{json:#}");
@@ -40,15 +64,32 @@ fn with_no_dir_an_empty_directory_answers_from_the_embedded_default() {
     assert!(top["file"].as_str().unwrap().starts_with("embedded:"));
     assert!(top["text"].as_str().unwrap().contains("MPI"), "{top}");
 
-    let out = common::run(&["search", "--json", "backend_config"], cwd.path(), cache.path());
+    let out = common::run(
+        &["search", "--json", "backend_config"],
+        cwd.path(),
+        cache.path(),
+    );
     let json = common::json_of(&out);
-    assert_eq!(first_result(&json)["skill"], "oqupy-parallel-hpc", "{json:#}");
+    assert_eq!(
+        first_result(&json)["skill"],
+        "oqupy-parallel-hpc",
+        "{json:#}"
+    );
     assert_eq!(first_result(&json)["kind"], "pitfall", "{json:#}");
 
     let out = common::run(&["skills", "--json"], cwd.path(), cache.path());
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    for want in ["ase-parallel-hpc", "ase-psi4-interface", "oqupy-parallel-hpc"] {
+    let names: Vec<&str> = json["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "ase-parallel-hpc",
+        "ase-psi4-interface",
+        "oqupy-parallel-hpc",
+    ] {
         assert!(names.contains(&want), "{names:?}");
     }
 }
@@ -57,8 +98,16 @@ fn with_no_dir_an_empty_directory_answers_from_the_embedded_default() {
 fn workspace_skills_folder_is_found_without_arguments() {
     let ws = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_skill(ws.path(), "mypkg-hpc", "### Pitfalls\n- `mypkg.solve` leaks threads (`doc/solve.rst`).\n");
-    let out = common::run(&["search", "--json", "mypkg.solve"], ws.path(), cache.path());
+    write_skill(
+        ws.path(),
+        "mypkg-hpc",
+        "### Pitfalls\n- `mypkg.solve` leaks threads (`doc/solve.rst`).\n",
+    );
+    let out = common::run(
+        &["search", "--json", "mypkg.solve"],
+        ws.path(),
+        cache.path(),
+    );
     let json = common::json_of(&out);
     assert_eq!(first_result(&json)["skill"], "mypkg-hpc", "{json:#}");
 }
@@ -77,13 +126,20 @@ fn write_skill(root: &Path, name: &str, body: &str) {
 fn bad_files_are_reported_and_the_rest_is_indexed() {
     let ws = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_skill(ws.path(), "good-skill", "### Pitfalls\n- `good.fn` is fine.\n");
+    write_skill(
+        ws.path(),
+        "good-skill",
+        "### Pitfalls\n- `good.fn` is fine.\n",
+    );
     let skills = ws.path().join("skills");
     for (name, bytes) in [
         ("empty", b"".to_vec()),
         ("binary", vec![0u8, 159, 146, 150, 0, 1]),
         ("latin1", b"---\nname: latin1\n---\n# caf\xe9\n".to_vec()),
-        ("broken-yaml", b"---\nname: [unclosed\n  description: x: y: z\n---\n# t\n".to_vec()),
+        (
+            "broken-yaml",
+            b"---\nname: [unclosed\n  description: x: y: z\n---\n# t\n".to_vec(),
+        ),
         ("unclosed", b"---\nname: x\n# t\n".to_vec()),
     ] {
         std::fs::create_dir_all(skills.join(name)).unwrap();
@@ -95,14 +151,31 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     let outside = tempfile::tempdir().unwrap();
     #[cfg(unix)]
     {
-        std::fs::write(outside.path().join("SKILL.md"), "---\nname: secret\n---\n# secret\n").unwrap();
+        std::fs::write(
+            outside.path().join("SKILL.md"),
+            "---\nname: secret\n---\n# secret\n",
+        )
+        .unwrap();
         std::fs::create_dir_all(skills.join("escape")).unwrap();
-        std::os::unix::fs::symlink(outside.path().join("SKILL.md"), skills.join("escape/SKILL.md")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("SKILL.md"),
+            skills.join("escape/SKILL.md"),
+        )
+        .unwrap();
     }
 
-    let out = common::run(&["skills", "--json", ws.path().to_str().unwrap()], ws.path(), cache.path());
+    let out = common::run(
+        &["skills", "--json", ws.path().to_str().unwrap()],
+        ws.path(),
+        cache.path(),
+    );
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = json["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["good-skill"], "{json:#}");
     let problems = json["problems"].as_array().unwrap();
     let reason_of = |folder: &str| {
@@ -119,7 +192,10 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     assert!(reason_of("unclosed").contains("not closed"));
     assert!(reason_of("huge").contains("limit"));
     #[cfg(unix)]
-    assert!(reason_of("escape").contains("outside the pack root"), "{problems:?}");
+    assert!(
+        reason_of("escape").contains("outside the pack root"),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -134,7 +210,11 @@ fn clear_errors_and_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
 
-    let out = common::run(&["skills", cwd.path().to_str().unwrap()], cwd.path(), cache.path());
+    let out = common::run(
+        &["skills", cwd.path().to_str().unwrap()],
+        cwd.path(),
+        cache.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no */SKILL.md found"));
 
@@ -150,17 +230,34 @@ fn index_is_persisted_and_refreshed_per_pack() {
     let dir = ws.path().to_str().unwrap();
     let stdout = |args: &[&str]| {
         let out = common::run(args, ws.path(), cache.path());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     assert!(stdout(&["index", dir]).contains("0 reused, 1 rebuilt"));
     assert!(stdout(&["index", dir]).contains("1 reused, 0 rebuilt"));
     // Edit the pack: it is re-read, and the index answers with the new text.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    write_skill(ws.path(), "pkg-a", "### Pitfalls\n- `pkg.beta` replaces alpha.\n");
+    write_skill(
+        ws.path(),
+        "pkg-a",
+        "### Pitfalls\n- `pkg.beta` replaces alpha.\n",
+    );
     assert!(stdout(&["index", dir]).contains("0 reused, 1 rebuilt"));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&["search", "--json", "pkg.beta", dir])).unwrap();
-    assert!(json["results"][0]["text"].as_str().unwrap().contains("pkg.beta"));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&["search", "--json", "pkg.alpha", dir])).unwrap();
-    assert!(json["results"].as_array().unwrap().iter().all(|r| !r["text"].as_str().unwrap().contains("alpha` first")));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&["search", "--json", "pkg.beta", dir])).unwrap();
+    assert!(json["results"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("pkg.beta"));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&["search", "--json", "pkg.alpha", dir])).unwrap();
+    assert!(json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["text"].as_str().unwrap().contains("alpha` first")));
 }

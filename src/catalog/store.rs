@@ -60,9 +60,8 @@ pub fn tool_identity() -> String {
 pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_str(&text).ok()?;
-    (manifest.schema_version == SCHEMA_VERSION
-        && manifest.tool_version == tool_identity())
-    .then_some(manifest)
+    (manifest.schema_version == SCHEMA_VERSION && manifest.tool_version == tool_identity())
+        .then_some(manifest)
 }
 
 pub fn write_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {

@@ -7,9 +7,25 @@ use crate::code::python::CallSite;
 use crate::model::{Entry, SymbolKind};
 
 const REDIRECTS: [&str; 9] = [
-    " use ", " instead", " pass ", " prefer", " try ", " begin with", " switch", "rather than", " through ",
+    " use ",
+    " instead",
+    " pass ",
+    " prefer",
+    " try ",
+    " begin with",
+    " switch",
+    "rather than",
+    " through ",
 ];
-const ABSENCE: [&str; 7] = ["unless", "without", "unset", "not set", "by default", "defaults to", "is missing"];
+const ABSENCE: [&str; 7] = [
+    "unless",
+    "without",
+    "unset",
+    "not set",
+    "by default",
+    "defaults to",
+    "is missing",
+];
 
 /// Keyword and value subjects of an entry, for one callee.
 #[derive(Debug, Default, PartialEq)]
@@ -32,7 +48,9 @@ pub fn subjects(entry: &Entry, callee: &str) -> Subjects {
             (SymbolKind::Keyword, Some(o)) if o == callee => Mention::Keyword(s.name.clone()),
             (SymbolKind::Value, None) => Mention::Value(None, s.name.clone()),
             (SymbolKind::Value, Some(o)) => match o.rsplit_once(':') {
-                Some((c, kw)) if c == callee => Mention::Value(Some(kw.to_string()), s.name.clone()),
+                Some((c, kw)) if c == callee => {
+                    Mention::Value(Some(kw.to_string()), s.name.clone())
+                }
                 _ => continue,
             },
             _ => continue,
@@ -157,7 +175,10 @@ mod tests {
 
     #[test]
     fn redirected_keyword_is_not_a_subject() {
-        let p = pitfall("`xc` is rejected; use `method` instead.", vec![kw("xc", PSI4), kw("method", PSI4)]);
+        let p = pitfall(
+            "`xc` is rejected; use `method` instead.",
+            vec![kw("xc", PSI4), kw("method", PSI4)],
+        );
         assert_eq!(subjects(&p, PSI4).keywords, vec!["xc"]);
         assert!(applies(&p, &site("Psi4(xc='b3lyp')")));
         assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
@@ -165,7 +186,10 @@ mod tests {
 
     #[test]
     fn absence_pitfall_applies_only_when_the_keyword_is_missing() {
-        let p = pitfall("Psi4 defaults to a single thread unless `num_threads` is set.", vec![kw("num_threads", PSI4)]);
+        let p = pitfall(
+            "Psi4 defaults to a single thread unless `num_threads` is set.",
+            vec![kw("num_threads", PSI4)],
+        );
         assert!(applies(&p, &site("Psi4(method='b3lyp')")));
         assert!(!applies(&p, &site("Psi4(method='b3lyp', num_threads=4)")));
     }
@@ -180,22 +204,40 @@ mod tests {
                 Symbol::owned(SymbolKind::Value, "multithread", owner),
             ],
         );
-        assert!(applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")));
-        assert!(!applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")));
+        assert!(applies(
+            &p,
+            &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")
+        ));
+        assert!(!applies(
+            &p,
+            &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")
+        ));
         // The examples do not show `"multiprocess"`: its owner is unknown, it still leads.
         let p = pitfall(
             "`\"multiprocess\"` has higher overhead; begin with `\"multithread\"`.",
-            vec![Symbol::new(SymbolKind::Value, "multiprocess"), Symbol::owned(SymbolKind::Value, "multithread", owner)],
+            vec![
+                Symbol::new(SymbolKind::Value, "multiprocess"),
+                Symbol::owned(SymbolKind::Value, "multithread", owner),
+            ],
         );
-        assert!(!applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")));
-        assert!(applies(&p, &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")));
+        assert!(!applies(
+            &p,
+            &site("oqupy.PtTebd(backend_config={'parallel': 'multithread'})")
+        ));
+        assert!(applies(
+            &p,
+            &site("oqupy.PtTebd(backend_config={'parallel': 'multiprocess'})")
+        ));
     }
 
     #[test]
     fn member_pitfalls_do_not_apply_to_the_class_call() {
         let p = pitfall(
             "`Psi4.read` needs the `!ASE Information` block.",
-            vec![Symbol::new(SymbolKind::Qualified, PSI4), Symbol::new(SymbolKind::Qualified, format!("{PSI4}.read"))],
+            vec![
+                Symbol::new(SymbolKind::Qualified, PSI4),
+                Symbol::new(SymbolKind::Qualified, format!("{PSI4}.read")),
+            ],
         );
         assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
     }

@@ -108,7 +108,21 @@ fn direct_hits(catalog: &Catalog, keys_list: &[String], own_keys: usize) -> Hash
     let mut hits: HashMap<EntryId, Hit> = HashMap::new();
     for (i, key) in keys_list.iter().enumerate() {
         let own = i < own_keys;
-        for &id in catalog.with_key(key) {
+        let open = open_variant(key);
+        let exact = catalog.with_key(key).iter().map(|id| (*id, 1.0));
+        // A keyword or value whose owner the skill's examples do not show may be this
+        // callee's: a slightly weaker link, only for entries that left the owner open.
+        let open_hits = open.iter().flat_map(|(open_key, kind, name)| {
+            catalog.with_key(open_key).iter().filter(move |id| {
+                catalog
+                    .entry(**id)
+                    .2
+                    .symbols
+                    .iter()
+                    .any(|s| s.kind == *kind && s.name == *name && s.owner.is_none())
+            })
+        });
+        for (id, factor) in exact.chain(open_hits.map(|id| (*id, 0.8))) {
             let (pack, _, entry) = catalog.entry(id);
             if !in_scope(pack, key) {
                 continue;
@@ -118,7 +132,7 @@ fn direct_hits(catalog: &Catalog, keys_list: &[String], own_keys: usize) -> Hash
                     continue;
                 }
             }
-            let mut score = key_strength(key) * if own { 1.0 } else { 0.6 };
+            let mut score = factor * key_strength(key) * if own { 1.0 } else { 0.6 };
             if names_first(entry, key) {
                 score += 0.5;
             }
@@ -136,13 +150,28 @@ fn direct_hits(catalog: &Catalog, keys_list: &[String], own_keys: usize) -> Hash
     hits
 }
 
+/// `kw:oqupy.PtTebd:backend_config` -> (`kw:*:backend_config`, Keyword, `backend_config`).
+fn open_variant(key: &str) -> Option<(String, crate::model::SymbolKind, String)> {
+    use crate::model::SymbolKind;
+    let (kind, rest) = key.split_once(':')?;
+    let name = rest.rsplit(':').next()?.to_string();
+    match kind {
+        "kw" => Some((keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name)),
+        "val" => Some((keys::val(keys::ANY_OWNER, &name), SymbolKind::Value, name)),
+        _ => None,
+    }
+}
+
 /// Whether the key's name is what the entry's first inline code span is about.
 fn names_first(entry: &Entry, key: &str) -> bool {
     let name = key.rsplit(':').next().unwrap_or(key);
     let first = crate::symbols::inline_code(&entry.text).into_iter().next();
     first.is_some_and(|span| {
         let span = span.trim_matches(['"', '\'']);
-        span == name || span.starts_with(&format!("{name}(")) || span.starts_with(&format!("{name}=")) || keys::last_component(name) == span
+        span == name
+            || span.starts_with(&format!("{name}("))
+            || span.starts_with(&format!("{name}="))
+            || keys::last_component(name) == span
     })
 }
 
@@ -158,7 +187,10 @@ fn reason_for(key: &str) -> String {
             let mut parts = rest.rsplitn(2, ':');
             let value = parts.next().unwrap_or("");
             let owner = parts.next().unwrap_or("");
-            format!("names value `\"{value}\"` of `{}`", owner.replace(':', "(") + "=...)")
+            format!(
+                "names value `\"{value}\"` of `{}`",
+                owner.replace(':', "(") + "=...)"
+            )
         }
         "env" => format!("names environment variable `{rest}`"),
         _ => format!("names `{rest}`"),
@@ -177,7 +209,9 @@ fn main_symbol(resolved: &Resolved) -> Option<String> {
 
 fn is_doc_path(path: &str) -> bool {
     let doc_ext = [".rst", ".md", ".txt", ".ipynb", ".html"];
-    doc_ext.iter().any(|e| path.ends_with(e)) || path.starts_with("doc/") || path.starts_with("docs/")
+    doc_ext.iter().any(|e| path.ends_with(e))
+        || path.starts_with("doc/")
+        || path.starts_with("docs/")
 }
 
 fn is_source_path(path: &str) -> bool {
@@ -197,7 +231,12 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     }
     // Keys of the hovered node itself: all but the callee's context when a keyword or
     // value is hovered; for a hovered callee, its own `sym:` key.
-    let own_keys = resolved.keys.iter().position(|k| k.starts_with("sym:")).map(|p| p + 1).unwrap_or(resolved.keys.len());
+    let own_keys = resolved
+        .keys
+        .iter()
+        .position(|k| k.starts_with("sym:"))
+        .map(|p| p + 1)
+        .unwrap_or(resolved.keys.len());
     let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
     let mut hits = direct_hits(catalog, &resolved.keys, own_keys);
 
@@ -216,7 +255,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     let symbol = main_symbol(resolved);
     // Link 2: docs documenting the symbol, and the pitfalls citing them, when no pitfall
     // names the symbol itself (then these are context, and at most two).
-    let direct_pitfalls = hits.keys().any(|id| catalog.entry(*id).2.kind == EntryKind::Pitfall);
+    let direct_pitfalls = hits
+        .keys()
+        .any(|id| catalog.entry(*id).2.kind == EntryKind::Pitfall);
     let mut documenting: Vec<(u32, String)> = Vec::new();
     if let Some(sym) = &symbol {
         documenting.extend(catalog.docs_documenting(sym).iter().cloned());
@@ -235,20 +276,34 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                     continue;
                 }
                 let (_, _, entry) = catalog.entry(id);
-                if entry.kind == EntryKind::Pitfall && resolved.call.as_ref().is_none_or(|c| applicability::applies(entry, c)) {
+                if entry.kind == EntryKind::Pitfall
+                    && resolved
+                        .call
+                        .as_ref()
+                        .is_none_or(|c| applicability::applies(entry, c))
+                {
                     linked += 1;
-                    hits.insert(id, Hit {
-                        score: 2.0 * crate::catalog::kind_weight(entry.kind),
-                        reason: format!("cites `{doc}`, which documents `{sym}`"),
-                        own: false,
-                    });
+                    hits.insert(
+                        id,
+                        Hit {
+                            score: 2.0 * crate::catalog::kind_weight(entry.kind),
+                            reason: format!("cites `{doc}`, which documents `{sym}`"),
+                            own: false,
+                        },
+                    );
                 }
             }
         }
     }
 
     let mut ranked: Vec<(EntryId, Hit)> = hits.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.pack.cmp(&b.0.pack)).then(a.0.skill.cmp(&b.0.skill)).then(a.0.entry.cmp(&b.0.entry)));
+    ranked.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then(a.0.pack.cmp(&b.0.pack))
+            .then(a.0.skill.cmp(&b.0.skill))
+            .then(a.0.entry.cmp(&b.0.entry))
+    });
 
     let mut pitfall_skills: Vec<(u32, u32)> = Vec::new();
     let mut cited_docs: Vec<(u32, String, String)> = Vec::new();
@@ -260,7 +315,13 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         let kind = match entry.kind {
             EntryKind::Pitfall => ItemKind::Pitfall,
             EntryKind::Example => ItemKind::Example,
-            EntryKind::DocMap | EntryKind::PrimaryDoc | EntryKind::SourceMap | EntryKind::SourceEntry | EntryKind::TopicToken | EntryKind::Description | EntryKind::RoutingList => continue,
+            EntryKind::DocMap
+            | EntryKind::PrimaryDoc
+            | EntryKind::SourceMap
+            | EntryKind::SourceEntry
+            | EntryKind::TopicToken
+            | EntryKind::Description
+            | EntryKind::RoutingList => continue,
             _ => ItemKind::Note,
         };
         match kind {
@@ -270,7 +331,11 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                 }
                 for path in &entry.cited_paths {
                     if is_doc_path(path) {
-                        cited_docs.push((id.pack, path.clone(), format!("cited by the `{}` pitfall", skill.name)));
+                        cited_docs.push((
+                            id.pack,
+                            path.clone(),
+                            format!("cited by the `{}` pitfall", skill.name),
+                        ));
                     } else if is_source_path(path) && !cited_sources.contains(path) {
                         cited_sources.push(path.clone());
                     }
@@ -299,15 +364,23 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
 
     // Docs: cited by the pitfalls first, then documenting the symbol.
     let mut docs_seen: Vec<String> = Vec::new();
-    let doc_candidates = cited_docs.into_iter().chain(documenting.iter().map(|(p, d)| {
-        (*p, d.clone(), format!("documents `{}`", symbol.as_deref().unwrap_or("")))
-    }));
+    let doc_candidates = cited_docs
+        .into_iter()
+        .chain(documenting.iter().map(|(p, d)| {
+            (
+                *p,
+                d.clone(),
+                format!("documents `{}`", symbol.as_deref().unwrap_or("")),
+            )
+        }));
     for (pack_idx, doc, reason) in doc_candidates {
         if docs_seen.contains(&doc) || docs_seen.len() >= 4 {
             continue;
         }
         docs_seen.push(doc.clone());
-        explanation.items.push(doc_item(catalog, pack_idx, &doc, reason));
+        explanation
+            .items
+            .push(doc_item(catalog, pack_idx, &doc, reason));
     }
 
     // Sources: entries ranking the defining file, then the matched skills' ranked entry
@@ -328,34 +401,88 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     for rel in &candidates {
         for &id in catalog.with_key(&format!("path:{rel}")) {
             let (pack, skill, entry) = catalog.entry(id);
-            if !matches!(entry.kind, EntryKind::SourceMap | EntryKind::SourceEntry) || !in_scope(pack, &format!("sym:{}", symbol.as_deref().unwrap_or(""))) {
+            if !matches!(entry.kind, EntryKind::SourceMap | EntryKind::SourceEntry)
+                || !in_scope(pack, &format!("sym:{}", symbol.as_deref().unwrap_or("")))
+            {
                 continue;
             }
-            let verb = if defining.is_some() { "defines" } else { "may define" };
-            let reason = format!("{verb} `{}`; ranked #{} by `{}`", symbol.as_deref().unwrap_or(""), entry.rank.unwrap_or(0), skill.name);
-            push_source(&mut source_items, catalog, sources, id, rel, reason, 10.0, symbol.as_deref());
+            let verb = if defining.is_some() {
+                "defines"
+            } else {
+                "may define"
+            };
+            let reason = format!(
+                "{verb} `{}`; ranked #{} by `{}`",
+                symbol.as_deref().unwrap_or(""),
+                entry.rank.unwrap_or(0),
+                skill.name
+            );
+            push_source(
+                &mut source_items,
+                catalog,
+                sources,
+                id,
+                rel,
+                reason,
+                10.0,
+                symbol.as_deref(),
+            );
         }
     }
     for &(p, s) in &pitfall_skills {
         let pack = &catalog.packs[p as usize];
         let skill = &pack.skills[s as usize];
-        let mut ranked_entries: Vec<(usize, &Entry)> = skill.entries.iter().enumerate().filter(|(_, e)| e.kind == EntryKind::SourceEntry && e.path().is_some()).collect();
+        let mut ranked_entries: Vec<(usize, &Entry)> = skill
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == EntryKind::SourceEntry && e.path().is_some())
+            .collect();
         if ranked_entries.is_empty() {
-            ranked_entries = skill.entries.iter().enumerate().filter(|(_, e)| e.kind == EntryKind::SourceMap).collect();
+            ranked_entries = skill
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.kind == EntryKind::SourceMap)
+                .collect();
         }
         for (order, (e, entry)) in ranked_entries.into_iter().take(12).enumerate() {
             let Some(rel) = entry.path() else { continue };
             let mut score = 5.0 - order as f32 * 0.3;
-            let mut why = format!("ranked #{} by `{}`", entry.rank.unwrap_or(order as u32 + 1), skill.name);
+            let mut why = format!(
+                "ranked #{} by `{}`",
+                entry.rank.unwrap_or(order as u32 + 1),
+                skill.name
+            );
             if cited_sources.iter().any(|c| c == rel) {
                 score += 3.0;
                 why.push_str("; cited by the pitfall");
             } else if doc_stems.iter().any(|d| d == stem(rel)) {
                 score += 2.0;
-                why.push_str(&format!("; matches the cited doc `{}`", docs_seen.iter().find(|d| stem(d) == stem(rel)).map(String::as_str).unwrap_or("")));
+                why.push_str(&format!(
+                    "; matches the cited doc `{}`",
+                    docs_seen
+                        .iter()
+                        .find(|d| stem(d) == stem(rel))
+                        .map(String::as_str)
+                        .unwrap_or("")
+                ));
             }
-            let id = EntryId { pack: p, skill: s, entry: e as u32 };
-            push_source(&mut source_items, catalog, sources, id, rel, why, score, symbol.as_deref());
+            let id = EntryId {
+                pack: p,
+                skill: s,
+                entry: e as u32,
+            };
+            push_source(
+                &mut source_items,
+                catalog,
+                sources,
+                id,
+                rel,
+                why,
+                score,
+                symbol.as_deref(),
+            );
         }
     }
     source_items.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -363,7 +490,10 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     explanation.items.extend(source_items);
 
     // Another callee's keyword of the same name: related, never applying.
-    let has_pitfall = explanation.items.iter().any(|i| i.kind == ItemKind::Pitfall);
+    let has_pitfall = explanation
+        .items
+        .iter()
+        .any(|i| i.kind == ItemKind::Pitfall);
     if !has_pitfall {
         add_other_owner_related(catalog, resolved, &mut explanation);
     }
@@ -371,7 +501,12 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     for &(p, s) in &pitfall_skills {
         let pack = &catalog.packs[p as usize];
         let skill = &pack.skills[s as usize];
-        explanation.skills.push(SkillRef { pack: pack.name.clone(), name: skill.name.clone(), file: skill.file.clone(), line: 1 });
+        explanation.skills.push(SkillRef {
+            pack: pack.name.clone(),
+            name: skill.name.clone(),
+            file: skill.file.clone(),
+            line: 1,
+        });
     }
     explanation
 }
@@ -382,7 +517,16 @@ fn stem(path: &str) -> &str {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push_source(items: &mut Vec<Item>, catalog: &Catalog, sources: &SourceRoots, id: EntryId, rel: &str, reason: String, score: f32, symbol: Option<&str>) {
+fn push_source(
+    items: &mut Vec<Item>,
+    catalog: &Catalog,
+    sources: &SourceRoots,
+    id: EntryId,
+    rel: &str,
+    reason: String,
+    score: f32,
+    symbol: Option<&str>,
+) {
     if items.iter().any(|i| i.path.as_deref() == Some(rel)) {
         return;
     }
@@ -419,7 +563,11 @@ fn doc_item(catalog: &Catalog, pack_idx: u32, doc: &str, reason: String) -> Item
     let title = map_entry.and_then(|(_, (_, _, e))| e.title.clone());
     let local = crate::pack::resolve_in_pack(pack, doc);
     let (skill, file, line) = match (&local, map_entry) {
-        (Some(path), m) => (m.map(|(_, (_, s, _))| s.name.clone()).unwrap_or_default(), path.display().to_string(), 1),
+        (Some(path), m) => (
+            m.map(|(_, (_, s, _))| s.name.clone()).unwrap_or_default(),
+            path.display().to_string(),
+            1,
+        ),
         (None, Some((_, (_, s, e)))) => (s.name.clone(), e.file.clone(), e.line),
         (None, None) => (String::new(), String::new(), 0),
     };
@@ -441,14 +589,23 @@ fn doc_item(catalog: &Catalog, pack_idx: u32, doc: &str, reason: String) -> Item
 /// `backend_config` hovered in `oqupy.Tempo(...)`: entries about `backend_config` of
 /// another callee are shown as related, with the owner spelled out.
 fn add_other_owner_related(catalog: &Catalog, resolved: &Resolved, explanation: &mut Explanation) {
-    let Some(kw_key) = resolved.keys.first().filter(|k| k.starts_with("kw:")) else { return };
-    let Some((owner, name)) = kw_key["kw:".len()..].rsplit_once(':') else { return };
+    let Some(kw_key) = resolved.keys.first().filter(|k| k.starts_with("kw:")) else {
+        return;
+    };
+    let Some((owner, name)) = kw_key["kw:".len()..].rsplit_once(':') else {
+        return;
+    };
     for &id in catalog.with_key(&keys::kw(keys::ANY_OWNER, name)) {
         let (pack, skill, entry) = catalog.entry(id);
         if entry.kind != EntryKind::Pitfall || !in_scope(pack, kw_key) {
             continue;
         }
-        let other: Vec<&str> = entry.symbols.iter().filter(|s| s.name == name && s.owner.is_some()).filter_map(|s| s.owner.as_deref()).collect();
+        let other: Vec<&str> = entry
+            .symbols
+            .iter()
+            .filter(|s| s.name == name && s.owner.is_some())
+            .filter_map(|s| s.owner.as_deref())
+            .collect();
         if other.is_empty() || other.contains(&owner) {
             continue;
         }
@@ -461,11 +618,20 @@ fn add_other_owner_related(catalog: &Catalog, resolved: &Resolved, explanation: 
             file: entry.file.clone(),
             line: entry.line,
             resolved: false,
-            reason: format!("about `{name}` of `{}`, not of `{owner}`: does not apply here", other.join("`, `")),
+            reason: format!(
+                "about `{name}` of `{}`, not of `{owner}`: does not apply here",
+                other.join("`, `")
+            ),
             score: 0.5,
             entry: Some(id),
         });
-        if explanation.items.iter().filter(|i| i.kind == ItemKind::Related).count() >= 2 {
+        if explanation
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Related)
+            .count()
+            >= 2
+        {
             break;
         }
     }
@@ -497,7 +663,13 @@ pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
             entry.kind == EntryKind::Pitfall && applicability::applies(entry, site)
         })
         .collect();
-    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.pack.cmp(&b.0.pack)).then(a.0.skill.cmp(&b.0.skill)).then(a.0.entry.cmp(&b.0.entry)));
+    ranked.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then(a.0.pack.cmp(&b.0.pack))
+            .then(a.0.skill.cmp(&b.0.skill))
+            .then(a.0.entry.cmp(&b.0.entry))
+    });
     ranked
         .into_iter()
         .map(|(id, hit)| {
