@@ -1,0 +1,86 @@
+//! `cargo bench --bench matching`: explain latency (resolve + match + render, warm, in
+//! process) and `check` throughput over a generated tree of Python files. Prints a table.
+
+use skill_lsp::analysis;
+use skill_lsp::catalog::{Catalog, CatalogOptions, PackSource};
+use skill_lsp::code::python::PyDocument;
+use skill_lsp::pack::PackLocation;
+use skill_lsp::render::{hover_markdown, HoverOptions};
+use skill_lsp::source::SourceRoots;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SCRIPT: &str = include_str!("../examples/parallel_md.py");
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// A typical scientific script of ~60 lines, varied per file.
+fn generated_script(i: usize) -> String {
+    format!(
+        "import numpy as np\nimport os\nfrom ase.io import read, write\nfrom ase.calculators.psi4 import Psi4\nimport oqupy\n\n\
+def setup_{i}(path):\n    atoms = read(path)\n    atoms.calc = Psi4(method='b3lyp', basis='cc-pvdz')\n    return atoms\n\n\
+def analyse_{i}(atoms):\n    data = np.zeros((10, 3))\n    for k in range(10):\n        data[k] = atoms.get_positions()[0] * k\n    write('out_{i}.xyz', atoms)\n    return data.mean()\n\n\
+def chain_{i}(mps, system_chain, pts, params):\n    os.environ['OMP_NUM_THREADS'] = '1'\n    return oqupy.PtTebd(initial_augmented_mps=mps, system_chain=system_chain,\n        process_tensors=pts, parameters=params, backend_config={{'parallel': 'multithread'}})\n\n\
+if __name__ == '__main__':\n    atoms = setup_{i}('start_{i}.traj')\n    print(analyse_{i}(atoms))\n{}",
+        (0..30).map(|k| format!("value_{k} = np.sqrt({k}) * {i}\n")).collect::<String>()
+    )
+}
+
+fn main() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut sources: Vec<PackSource> = std::fs::read_dir(&corpus)
+        .map(|d| d.flatten().filter_map(|e| PackLocation::from_dir(&e.path()).ok()).map(PackSource::Disk).collect())
+        .unwrap_or_default();
+    let what = if sources.is_empty() { "embedded default" } else { "../shared/corpus" };
+    if sources.is_empty() {
+        sources.push(PackSource::Embedded);
+    }
+    let options = CatalogOptions { in_memory: true, ..Default::default() };
+    let (catalog, _) = Catalog::load(&sources, &options, |_| {}).expect("catalog");
+    let roots = SourceRoots::new(Vec::new());
+    let doc = PyDocument::parse(SCRIPT.to_string()).expect("parse");
+    let positions: Vec<usize> = ["read('start", "Trajectory(f", "Psi4(method", "backend_config", "OMP_NUM", "world.rank", "energy =", "\n\n"]
+        .iter()
+        .map(|n| SCRIPT.find(n).expect("position"))
+        .collect();
+    println!("packs: {what}; {} positions (matched calls, unmatched names, whitespace)", positions.len());
+    let mut samples = Vec::new();
+    for _ in 0..500 {
+        for &offset in &positions {
+            let t = Instant::now();
+            let md = analysis::explain_at(&catalog, &doc, offset, &roots).and_then(|e| hover_markdown(&e, &HoverOptions::default()));
+            samples.push(t.elapsed());
+            std::hint::black_box(md);
+        }
+    }
+    let p50 = percentile(&mut samples, 0.5);
+    let p99 = percentile(&mut samples, 0.99);
+    let max = *samples.last().unwrap_or(&Duration::ZERO);
+    println!("| measure | value |");
+    println!("| --- | --- |");
+    println!("| explain (resolve+match+render), p50 | {} |", us(p50));
+    println!("| explain, p99 | {} |", us(p99));
+    println!("| explain, max | {} |", us(max));
+
+    let files = 2000;
+    let scripts: Vec<String> = (0..files).map(generated_script).collect();
+    let lines: usize = scripts.iter().map(|s| s.lines().count()).sum();
+    let t = Instant::now();
+    let mut findings = 0;
+    for script in &scripts {
+        let doc = PyDocument::parse(script.clone()).expect("parse");
+        findings += analysis::check_document(&catalog, &doc).len();
+    }
+    let elapsed = t.elapsed();
+    println!(
+        "| check: {files} files ({lines} lines, parse + match, in memory) | {:.0} files/s ({findings} sites with findings) |",
+        files as f64 / elapsed.as_secs_f64()
+    );
+}
