@@ -36,26 +36,51 @@ if __name__ == '__main__':\n    atoms = setup_{i}('start_{i}.traj')\n    print(a
 fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let mut sources: Vec<PackSource> = std::fs::read_dir(&corpus)
-        .map(|d| d.flatten().filter_map(|e| PackLocation::from_dir(&e.path()).ok()).map(PackSource::Disk).collect())
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| PackLocation::from_dir(&e.path()).ok())
+                .map(PackSource::Disk)
+                .collect()
+        })
         .unwrap_or_default();
-    let what = if sources.is_empty() { "embedded default" } else { "../shared/corpus" };
+    let what = if sources.is_empty() {
+        "embedded default"
+    } else {
+        "../shared/corpus"
+    };
     if sources.is_empty() {
         sources.push(PackSource::Embedded);
     }
-    let options = CatalogOptions { in_memory: true, ..Default::default() };
+    let options = CatalogOptions {
+        in_memory: true,
+        ..Default::default()
+    };
     let (catalog, _) = Catalog::load(&sources, &options, |_| {}).expect("catalog");
     let roots = SourceRoots::new(Vec::new());
     let doc = PyDocument::parse(SCRIPT.to_string()).expect("parse");
-    let positions: Vec<usize> = ["read('start", "Trajectory(f", "Psi4(method", "backend_config", "OMP_NUM", "world.rank", "energy =", "\n\n"]
-        .iter()
-        .map(|n| SCRIPT.find(n).expect("position"))
-        .collect();
-    println!("packs: {what}; {} positions (matched calls, unmatched names, whitespace)", positions.len());
+    let positions: Vec<usize> = [
+        "read('start",
+        "Trajectory(f",
+        "Psi4(method",
+        "backend_config",
+        "OMP_NUM",
+        "world.rank",
+        "energy =",
+        "\n\n",
+    ]
+    .iter()
+    .map(|n| SCRIPT.find(n).expect("position"))
+    .collect();
+    println!(
+        "packs: {what}; {} positions (matched calls, unmatched names, whitespace)",
+        positions.len()
+    );
     let mut samples = Vec::new();
     for _ in 0..500 {
         for &offset in &positions {
             let t = Instant::now();
-            let md = analysis::explain_at(&catalog, &doc, offset, &roots).and_then(|e| hover_markdown(&e, &HoverOptions::default()));
+            let md = analysis::explain_at(&catalog, &doc, offset, &roots)
+                .and_then(|e| hover_markdown(&e, &HoverOptions::default()));
             samples.push(t.elapsed());
             std::hint::black_box(md);
         }

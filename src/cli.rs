@@ -16,8 +16,11 @@ use std::process::ExitCode;
     about = "Scientific packages' skill pitfalls, doc paths and source entry points, in the editor and on the command line"
 )]
 struct Cli {
+    /// Serve the Language Server Protocol over stdio (same as `skill-lsp lsp`).
+    #[arg(long)]
+    stdio: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Args, Clone)]
@@ -51,6 +54,12 @@ enum CheckFormat {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the Language Server Protocol over stdio (editors start this).
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Build or refresh the index of the packs in DIR... (or the workspace's, else the embedded default).
     Index {
         dirs: Vec<PathBuf>,
@@ -134,7 +143,17 @@ fn init_logging() {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let command = match (cli.stdio, cli.command) {
+        (true, _) | (false, Some(Command::Lsp { .. })) => return serve_lsp(),
+        (false, Some(command)) => command,
+        (false, None) => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    match command {
+        Command::Lsp { .. } => serve_lsp(),
         Command::Index { dirs, packs } => {
             let (catalog, report) = load(&dirs, &packs, true)?;
             print_index_report(&catalog, &report);
@@ -170,6 +189,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve_lsp() -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(crate::lsp::run_stdio());
+    // Background tasks (polling, debounced diagnostics) end with the runtime.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the catalog for DIRs (or the current workspace, else the embedded default).

@@ -526,6 +526,31 @@ pub fn resolve_in_pack(pack: &Pack, rel: &str) -> Option<PathBuf> {
     (real.starts_with(root) && real.is_file()).then_some(real)
 }
 
+/// Writes the embedded packs under `base` (once per content fingerprint) so editors can
+/// open them, and returns the folder; `embedded:<path>` maps to `<folder>/<path>`.
+pub fn materialize_embedded(base: &Path) -> std::io::Result<PathBuf> {
+    let dir = base.join(format!("embedded-{}", &embedded_fingerprint()[..16]));
+    if dir.join(".complete").is_file() {
+        return Ok(dir);
+    }
+    fn write(d: &Dir<'static>, dir: &Path) -> std::io::Result<()> {
+        for file in d.files() {
+            let target = dir.join(file.path());
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(target, file.contents())?;
+        }
+        for sub in d.dirs() {
+            write(sub, dir)?;
+        }
+        Ok(())
+    }
+    write(&EMBEDDED, &dir)?;
+    std::fs::write(dir.join(".complete"), b"")?;
+    Ok(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -250,7 +250,7 @@ pub fn is_env_var(s: &str) -> bool {
         && !s.ends_with('_')
 }
 
-fn is_path(s: &str) -> bool {
+pub fn is_path(s: &str) -> bool {
     if s.contains(char::is_whitespace)
         || s.contains("://")
         || s.contains(['<', '>', '*', '{', '(', '"', '\'', '|', '='])

@@ -20,25 +20,62 @@ fn check(args: &[&str]) -> std::process::Output {
 fn examples_give_the_expected_findings_and_exit_codes() {
     let dir = examples();
     let out = check(&[dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let has = |file: &str, line: u32, skill: &str, words: &str| {
         text.lines().any(|l| {
-            l.contains(&format!("{file}:{line}:")) && l.contains(&format!(": {skill}: ")) && l.to_lowercase().contains(words)
+            l.contains(&format!("{file}:{line}:"))
+                && l.contains(&format!(": {skill}: "))
+                && l.to_lowercase().contains(words)
         })
     };
-    assert!(has("parallel_md.py", 9, "oqupy-parallel-hpc", "omp_num_threads"), "{text}");
-    assert!(has("parallel_md.py", 11, "ase-parallel-hpc", "same order"), "{text}");
-    assert!(has("parallel_md.py", 12, "ase-parallel-hpc", "trajectory"), "{text}");
-    assert!(has("parallel_md.py", 14, "ase-parallel-hpc", "num_threads"), "{text}");
-    assert!(has("parallel_md.py", 17, "oqupy-parallel-hpc", "oversubscribes"), "{text}");
-    assert!(has("psi4_settings.py", 8, "ase-psi4-interface", "xc"), "{text}");
-    assert!(has("psi4_settings.py", 9, "ase-psi4-interface", "kpts"), "{text}");
-    assert!(has("oqupy_tempo.py", 14, "oqupy-parallel-hpc", "picklable"), "{text}");
+    assert!(
+        has("parallel_md.py", 9, "oqupy-parallel-hpc", "omp_num_threads"),
+        "{text}"
+    );
+    assert!(
+        has("parallel_md.py", 11, "ase-parallel-hpc", "same order"),
+        "{text}"
+    );
+    assert!(
+        has("parallel_md.py", 12, "ase-parallel-hpc", "trajectory"),
+        "{text}"
+    );
+    assert!(
+        has("parallel_md.py", 14, "ase-parallel-hpc", "num_threads"),
+        "{text}"
+    );
+    assert!(
+        has("parallel_md.py", 17, "oqupy-parallel-hpc", "oversubscribes"),
+        "{text}"
+    );
+    assert!(
+        has("psi4_settings.py", 8, "ase-psi4-interface", "xc"),
+        "{text}"
+    );
+    assert!(
+        has("psi4_settings.py", 9, "ase-psi4-interface", "kpts"),
+        "{text}"
+    );
+    assert!(
+        has("oqupy_tempo.py", 14, "oqupy-parallel-hpc", "picklable"),
+        "{text}"
+    );
     // Not presented as applying: the PT-TEBD knob on Tempo, Psi4 with num_threads, and
     // anything in unrelated.py.
-    assert!(!text.lines().any(|l| l.contains("oqupy_tempo.py:4:")), "{text}");
-    assert!(!text.lines().any(|l| l.contains("psi4_settings.py:11:")), "{text}");
+    assert!(
+        !text.lines().any(|l| l.contains("oqupy_tempo.py:4:")),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.contains("psi4_settings.py:11:")),
+        "{text}"
+    );
     assert!(!text.contains("unrelated.py"), "{text}");
     // Columns are 1-based, at the callee.
     assert!(text.contains("parallel_md.py:11:9: "), "{text}");
@@ -61,7 +98,11 @@ fn ignore_comment_and_gitignore() {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("build")).unwrap();
-    std::fs::write(dir.path().join("build/gen.py"), "from ase.io import read\nread('z')\n").unwrap();
+    std::fs::write(
+        dir.path().join("build/gen.py"),
+        "from ase.io import read\nread('z')\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join(".gitignore"), "build/\n").unwrap();
     std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     let out = check(&[dir.path().to_str().unwrap()]);
@@ -79,27 +120,34 @@ fn json_and_sarif_formats() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = json["findings"].as_array().unwrap();
-    assert!(findings.iter().any(|f| f["line"] == 8 && f["skill"] == "ase-psi4-interface"));
+    assert!(findings
+        .iter()
+        .any(|f| f["line"] == 8 && f["skill"] == "ase-psi4-interface"));
 
     let out = check(&["--format", "sarif", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The SARIF 2.1.0 object model (generated from the official schema) accepts it...
-    let sarif: serde_sarif::sarif::Sarif = serde_json::from_value(value.clone()).expect("valid SARIF 2.1.0");
+    let sarif: serde_sarif::sarif::Sarif =
+        serde_json::from_value(value.clone()).expect("valid SARIF 2.1.0");
     assert_eq!(serde_json::to_value(&sarif.version).unwrap(), "2.1.0");
     // ...and the schema's required properties and constraints hold.
     let run = &value["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "skill-lsp");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     for result in run["results"].as_array().unwrap() {
-        assert!(result["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(result["message"]["text"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()));
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
         let region = &result["locations"][0]["physicalLocation"]["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1);
         assert!(region["startColumn"].as_u64().unwrap() >= 1);
         assert!(["none", "note", "warning", "error"].contains(&result["level"].as_str().unwrap()));
-        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
         assert!(uri.starts_with("file:///"), "{uri}");
     }
 }

@@ -427,6 +427,24 @@ impl Catalog {
     pub fn index(&self) -> &Index {
         &self.index
     }
+
+    /// Points the embedded packs' files at a copy on disk (see
+    /// `pack::materialize_embedded`), so every entry has a file an editor can open.
+    pub fn relocate_embedded(&mut self, folder: &Path) {
+        let relocate = |file: &mut String| {
+            if let Some(rel) = file.strip_prefix("embedded:") {
+                *file = folder.join(rel).display().to_string();
+            }
+        };
+        for pack in self.packs.iter_mut().filter(|p| p.embedded) {
+            for skill in &mut pack.skills {
+                relocate(&mut skill.file);
+                for entry in &mut skill.entries {
+                    relocate(&mut entry.file);
+                }
+            }
+        }
+    }
 }
 
 /// How much an entry kind counts when several entries match equally.

@@ -37,10 +37,28 @@ pub struct Subjects {
 }
 
 pub fn subjects(entry: &Entry, callee: &str) -> Subjects {
+    let (subjects, _) = mentions(entry, callee);
     let text = entry.text.to_lowercase();
-    // Mentions of this callee's keywords and values, and of keywords and values whose
-    // owner the examples do not show (they may be this callee's), by position.
-    let mut mentions: Vec<(usize, Mention)> = Vec::new();
+    let mut out = Subjects {
+        absence: ABSENCE.iter().any(|w| text.contains(w)),
+        ..Subjects::default()
+    };
+    for mention in subjects {
+        match mention {
+            Mention::Keyword(k) if !out.keywords.contains(&k) => out.keywords.push(k),
+            Mention::Value(k, v) => out.values.push((k, v)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The keyword and value mentions of an entry for one callee, split at the redirect:
+/// (what the entry is about, what it redirects to). Mentions whose owner the examples do
+/// not show count too (they may be this callee's).
+pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
+    let text = entry.text.to_lowercase();
+    let mut found: Vec<(usize, Mention)> = Vec::new();
     for s in &entry.symbols {
         let owner = s.owner.as_deref();
         let mention = match (s.kind, owner) {
@@ -60,33 +78,23 @@ pub fn subjects(entry: &Entry, callee: &str) -> Subjects {
             Mention::Value(_, v) => text.find(&v.to_lowercase()),
         };
         if let Some(pos) = pos {
-            mentions.push((pos, mention));
+            found.push((pos, mention));
         }
     }
-    mentions.sort_by_key(|(pos, _)| *pos);
-    let mut out = Subjects {
-        absence: ABSENCE.iter().any(|w| text.contains(w)),
-        ..Subjects::default()
-    };
-    let Some((first, _)) = mentions.first() else {
-        return out;
+    found.sort_by_key(|(pos, _)| *pos);
+    let Some((first, _)) = found.first() else {
+        return (Vec::new(), Vec::new());
     };
     let cut = REDIRECTS
         .iter()
         .filter_map(|w| text[*first..].find(w).map(|p| p + first))
         .min()
         .unwrap_or(usize::MAX);
-    for (pos, mention) in mentions {
-        if pos > cut {
-            break;
-        }
-        match mention {
-            Mention::Keyword(k) if !out.keywords.contains(&k) => out.keywords.push(k),
-            Mention::Value(k, v) => out.values.push((k, v)),
-            _ => {}
-        }
-    }
-    out
+    let (before, after): (Vec<_>, Vec<_>) = found.into_iter().partition(|(pos, _)| *pos <= cut);
+    (
+        before.into_iter().map(|(_, m)| m).collect(),
+        after.into_iter().map(|(_, m)| m).collect(),
+    )
 }
 
 /// The byte position of `` `name`` or `` `name=`` in lowercase text, else of `name`.
@@ -96,8 +104,10 @@ fn find_code(text: &str, name: &str) -> Option<usize> {
         .or_else(|| text.find(name))
 }
 
-enum Mention {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mention {
     Keyword(String),
+    /// `(keyword if known, value)`.
     Value(Option<String>, String),
 }
 

@@ -6,6 +6,7 @@
 //! 4. text relevance, shown as related only, never enough for a diagnostic.
 
 pub mod applicability;
+pub mod fixes;
 
 use crate::catalog::{Catalog, EntryId};
 use crate::code::python::{CallSite, Resolved};
@@ -682,6 +683,70 @@ pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
                 skill_file: entry.file.clone(),
                 skill_line: entry.line,
                 entry: id,
+            }
+        })
+        .collect()
+}
+
+/// A value the skills document for `callee(keyword=...)`, with the entry that explains it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentedValue {
+    pub value: String,
+    pub skill: String,
+    pub text: String,
+}
+
+/// Values the skills name for `callee`'s `keyword` (from examples and pitfalls), and
+/// values mentioned beside them in the same entries (`"multiprocess"` next to
+/// `"multithread"`), each with the entry that best explains it (pitfalls first).
+pub fn documented_values(catalog: &Catalog, callee: &str, keyword: &str) -> Vec<DocumentedValue> {
+    use crate::model::SymbolKind;
+    let owner = format!("{callee}:{keyword}");
+    let scope_key = keys::sym(callee);
+    let mut found: Vec<(String, EntryId, f32)> = Vec::new();
+    for (p, pack) in catalog.packs.iter().enumerate() {
+        if !in_scope(pack, &scope_key) {
+            continue;
+        }
+        for (s, skill) in pack.skills.iter().enumerate() {
+            for (e, entry) in skill.entries.iter().enumerate() {
+                let owned = entry.symbols.iter().any(|sym| {
+                    sym.kind == SymbolKind::Value && sym.owner.as_deref() == Some(&owner)
+                });
+                if !owned {
+                    continue;
+                }
+                let id = EntryId {
+                    pack: p as u32,
+                    skill: s as u32,
+                    entry: e as u32,
+                };
+                let weight = crate::catalog::kind_weight(entry.kind)
+                    + if entry.kind == EntryKind::Example {
+                        -1.0
+                    } else {
+                        0.0
+                    };
+                for sym in &entry.symbols {
+                    let sibling = sym.kind == SymbolKind::Value
+                        && (sym.owner.as_deref() == Some(&owner) || sym.owner.is_none());
+                    if sibling && !sym.name.is_empty() {
+                        found.push((sym.name.clone(), id, weight));
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
+        .into_iter()
+        .map(|(value, id, _)| {
+            let (_, skill, entry) = catalog.entry(id);
+            DocumentedValue {
+                value,
+                skill: skill.name.clone(),
+                text: entry.text.clone(),
             }
         })
         .collect()

@@ -1,0 +1,71 @@
+//! textDocument/completion: inside a string passed to a keyword the skills document
+//! (`backend_config={"parallel": "|"}`), the values they name, with their trade-offs.
+
+use super::state::State;
+use crate::catalog::Catalog;
+use crate::matching;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionTextEdit, Documentation,
+    MarkupContent, MarkupKind, TextEdit,
+};
+
+pub fn completion(
+    state: &State,
+    catalog: &Catalog,
+    params: &CompletionParams,
+) -> Result<Vec<CompletionItem>> {
+    let uri = &params.text_document_position.text_document.uri;
+    let position = params.text_document_position.position;
+    let encoding = state.encoding();
+    let markdown = state.caps().completion_markdown;
+    let docs = state.documents.lock();
+    let Some(py) = docs.get(uri).and_then(|d| d.python()) else {
+        return Ok(Vec::new());
+    };
+    let offset = encoding
+        .offset(&py.source, position)
+        .ok_or_else(|| Error::invalid_params("position is past the end of the document"))?;
+    let Some(resolved) = py.keys_at(offset) else {
+        return Ok(Vec::new());
+    };
+    // Only inside a literal value: its key is `val:callee:keyword:<typed so far>`.
+    let Some(rest) = resolved.keys.first().and_then(|k| k.strip_prefix("val:")) else {
+        return Ok(Vec::new());
+    };
+    let mut parts = rest.splitn(3, ':');
+    let (Some(callee), Some(keyword)) = (parts.next(), parts.next()) else {
+        return Ok(Vec::new());
+    };
+    // The string's content, between the quotes.
+    let content_range = encoding.range(
+        &py.source,
+        resolved.start + 1,
+        resolved.end.saturating_sub(1).max(resolved.start + 1),
+    );
+    let items = matching::documented_values(catalog, callee, keyword)
+        .into_iter()
+        .map(|v| {
+            let doc = format!("{}\n\n— *{}*", v.text, v.skill);
+            CompletionItem {
+                label: v.value.clone(),
+                kind: Some(CompletionItemKind::VALUE),
+                detail: Some(format!("{callee}({keyword}=...) · {}", v.skill)),
+                documentation: Some(if markdown {
+                    Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: doc,
+                    })
+                } else {
+                    Documentation::String(super::hover::plain(&doc))
+                }),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: content_range,
+                    new_text: v.value,
+                })),
+                ..CompletionItem::default()
+            }
+        })
+        .collect();
+    Ok(items)
+}

@@ -1,0 +1,176 @@
+//! Diagnostics: one per applicable pitfall on a call site (code = skill, a link to the
+//! skill, quick fixes carried in `data`), and dead cited paths / pack problems in skill
+//! files. Pushed after changes (debounced), or pulled when the client asks.
+
+use super::proto::{file_path, file_uri, Encoding};
+use super::skill_files;
+use super::state::State;
+use crate::analysis;
+use crate::catalog::Catalog;
+use crate::matching::fixes::fixes;
+use crate::model::Severity;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::str::FromStr;
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, TextEdit, Uri,
+};
+
+pub const SOURCE: &str = "skill-lsp";
+
+/// Typed `Diagnostic.data`: what a code action needs, computed with the diagnostic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DiagnosticData {
+    pub skill: String,
+    pub pack: String,
+    #[serde(default)]
+    pub fixes: Vec<FixData>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FixData {
+    pub title: String,
+    pub edit: TextEdit,
+}
+
+/// The diagnostics of an open document, with its version.
+pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+    let encoding = state.encoding();
+    let settings = state.settings().clone();
+    let docs = state.documents.lock();
+    let doc = docs.get(uri)?;
+    let mut out = Vec::new();
+    if let Some(py) = doc.python() {
+        if settings.diagnostics.enabled {
+            out = python(catalog, py, encoding, settings.severity());
+        }
+    } else if doc.markdown {
+        out = skill_file(catalog, uri, doc.text(), encoding);
+    }
+    Some((out, doc.version))
+}
+
+fn python(
+    catalog: &Catalog,
+    py: &crate::code::python::PyDocument,
+    encoding: Encoding,
+    severity: DiagnosticSeverity,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for site in analysis::check_document(catalog, py) {
+        let range = encoding.range(&py.source, site.site.start, site.site.end);
+        for finding in &site.findings {
+            let (_, _, entry) = catalog.entry(finding.entry);
+            let fix_data: Vec<FixData> = fixes(entry, &site.site)
+                .into_iter()
+                .map(|f| FixData {
+                    title: f.title,
+                    edit: TextEdit {
+                        range: encoding.range(&py.source, f.start, f.end),
+                        new_text: f.replacement,
+                    },
+                })
+                .collect();
+            let href = crate::render::file_link(&finding.skill_file, finding.skill_line)
+                .and_then(|l| Uri::from_str(&l).ok());
+            let data = DiagnosticData {
+                skill: finding.skill.clone(),
+                pack: finding.pack.clone(),
+                fixes: fix_data,
+            };
+            out.push(Diagnostic {
+                range,
+                severity: Some(severity),
+                code: Some(NumberOrString::String(finding.skill.clone())),
+                code_description: href.map(|href| CodeDescription { href }),
+                source: Some(SOURCE.to_string()),
+                message: crate::render::finding_message(finding),
+                data: serde_json::to_value(data).ok(),
+                ..Diagnostic::default()
+            });
+        }
+    }
+    out
+}
+
+fn skill_file(catalog: &Catalog, uri: &Uri, text: &str, encoding: Encoding) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(path) = file_path(uri) else {
+        return out;
+    };
+    for cited in skill_files::cited(catalog, &path, text) {
+        if cited.exists == Some(false) {
+            out.push(Diagnostic {
+                range: encoding.range(text, cited.start, cited.end),
+                severity: Some(DiagnosticSeverity::WARNING),
+                code: Some(NumberOrString::String("dead-path".into())),
+                source: Some(SOURCE.to_string()),
+                message: format!("`{}` does not exist in this pack's repository", cited.path),
+                ..Diagnostic::default()
+            });
+        }
+    }
+    let shown = path.display().to_string();
+    for problem in catalog.problems.iter().filter(|p| p.file == shown) {
+        let line = problem.line.saturating_sub(1);
+        let start = crate::text::offset_of(text, line, 0, encoding.0).unwrap_or(0);
+        let end = crate::text::line_text(text, line)
+            .map(|l| start + l.len())
+            .unwrap_or(start);
+        out.push(Diagnostic {
+            range: encoding.range(text, start, end),
+            severity: Some(match problem.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+            }),
+            code: Some(NumberOrString::String("pack-problem".into())),
+            source: Some(SOURCE.to_string()),
+            message: problem.message.clone(),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// Pushes diagnostics for `uri` unless the client pulls them.
+pub async fn publish(state: &State, uri: Uri) {
+    if state.caps().pull_diagnostics {
+        return;
+    }
+    let Some(catalog) = state.catalog_now() else {
+        return;
+    };
+    let Some((diagnostics, version)) = compute(state, &catalog, &uri) else {
+        return;
+    };
+    state
+        .client
+        .publish_diagnostics(uri, diagnostics, Some(version))
+        .await;
+}
+
+/// Diagnostics for problem files of the packs that are not open (pack problems only).
+pub fn pack_problem_files(catalog: &Catalog) -> HashMap<Uri, Vec<Diagnostic>> {
+    let mut out: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
+    for problem in &catalog.problems {
+        let Some(uri) = file_uri(std::path::Path::new(&problem.file)) else {
+            continue;
+        };
+        let line = problem.line.saturating_sub(1);
+        out.entry(uri).or_default().push(Diagnostic {
+            range: Range::new(
+                tower_lsp_server::ls_types::Position::new(line, 0),
+                tower_lsp_server::ls_types::Position::new(line, 0),
+            ),
+            severity: Some(match problem.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+            }),
+            code: Some(NumberOrString::String("pack-problem".into())),
+            source: Some(SOURCE.to_string()),
+            message: problem.message.clone(),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}

@@ -1,0 +1,215 @@
+//! Building and refreshing the catalog in the background: at start, when skill files
+//! change (watched by the client, or polled where it cannot watch), and when settings
+//! change. The old catalog answers until the new one is ready.
+
+use super::diagnostics;
+use super::state::State;
+use crate::catalog::{Catalog, CatalogOptions, PackSource};
+use crate::source::SourceRoots;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::ls_types::{MessageType, ProgressToken};
+
+/// The pack sources for the current workspace folders and settings.
+pub fn sources(state: &State) -> Vec<PackSource> {
+    let settings = state.settings().clone();
+    let mut sources = Vec::new();
+    for folder in state.workspace_folders() {
+        sources.extend(
+            crate::pack::workspace_packs(&folder)
+                .into_iter()
+                .map(PackSource::Disk),
+        );
+    }
+    let env_dirs: Vec<std::path::PathBuf> = std::env::var_os("SKILL_LSP_SKILLS")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for dir in settings.skill_paths.iter().chain(&env_dirs) {
+        match crate::pack::PackLocation::from_dir(dir) {
+            Ok(loc) => sources.push(PackSource::Disk(loc)),
+            Err(e) => tracing::warn!("skill path skipped: {e}"),
+        }
+    }
+    sources.dedup();
+    if sources.is_empty() {
+        sources.push(PackSource::Embedded);
+    }
+    sources
+}
+
+/// Re-indexes (incrementally) and swaps the catalog in; then refreshes diagnostics.
+pub async fn reindex(state: Arc<State>, reason: &str) {
+    let _one_at_a_time = state.reindexing.lock().await;
+    let sources = sources(&state);
+    let options = CatalogOptions {
+        cache_base: state.settings().cache_dir.clone(),
+        in_memory: false,
+    };
+    let progress = if state.caps().work_done_progress {
+        let token = ProgressToken::String(format!("skill-lsp/index/{}", std::process::id()));
+        let created = state
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_ok();
+        if created {
+            Some(
+                state
+                    .client
+                    .progress(token, "Indexing skills")
+                    .with_message(reason.to_string())
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    let for_task = sources.clone();
+    let loaded =
+        tokio::task::spawn_blocking(move || Catalog::load(&for_task, &options, |_| {})).await;
+    if let Some(progress) = progress {
+        progress.finish().await;
+    }
+    let (mut catalog, report) = match loaded {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => {
+            state
+                .client
+                .log_message(
+                    MessageType::ERROR,
+                    format!("skill-lsp: indexing failed: {e}"),
+                )
+                .await;
+            return;
+        }
+        Err(e) => {
+            state
+                .client
+                .log_message(
+                    MessageType::ERROR,
+                    format!("skill-lsp: indexing task failed: {e}"),
+                )
+                .await;
+            return;
+        }
+    };
+    if catalog.packs.iter().any(|p| p.embedded) {
+        let base = state
+            .settings()
+            .cache_dir
+            .clone()
+            .or_else(crate::catalog::store::default_base);
+        match base.map(|b| crate::pack::materialize_embedded(&b)) {
+            Some(Ok(folder)) => catalog.relocate_embedded(&folder),
+            Some(Err(e)) => {
+                tracing::warn!("embedded packs not written to disk (no links to them): {e}")
+            }
+            None => {}
+        }
+    }
+    let skills: usize = catalog.packs.iter().map(|p| p.skills.len()).sum();
+    let summary =
+        format!(
+        "skill-lsp: {} packs, {} skills, {} entries indexed in {:.0} ms ({} reused, {} rebuilt){}",
+        catalog.packs.len(),
+        skills,
+        catalog.entry_count(),
+        report.elapsed.as_secs_f64() * 1000.0,
+        report.reused,
+        report.rebuilt,
+        report.fallback.as_ref().map(|f| format!("; in memory only: {f}")).unwrap_or_default(),
+    );
+    tracing::info!("{summary}");
+    state.client.log_message(MessageType::INFO, summary).await;
+    for problem in catalog.problems.iter().take(50) {
+        state
+            .client
+            .log_message(MessageType::WARNING, format!("skill-lsp: {problem}"))
+            .await;
+    }
+    let problem_files = diagnostics::pack_problem_files(&catalog);
+    let fingerprints = sources
+        .iter()
+        .map(|s| (s.clone(), fingerprint(s)))
+        .collect();
+    *state
+        .indexed_sources
+        .write()
+        .unwrap_or_else(|p| p.into_inner()) = fingerprints;
+    state.set_catalog(catalog);
+    // Problem files that are not open get their diagnostics pushed once.
+    let open: Vec<_> = state.documents.lock().keys().cloned().collect();
+    if !state.caps().pull_diagnostics {
+        for (uri, diags) in problem_files {
+            if !open.contains(&uri) {
+                state.client.publish_diagnostics(uri, diags, None).await;
+            }
+        }
+    }
+    for uri in open {
+        diagnostics::publish(&state, uri).await;
+    }
+    if state.caps().pull_diagnostics {
+        let _ = state.client.workspace_diagnostic_refresh().await;
+    }
+}
+
+fn fingerprint(source: &PackSource) -> String {
+    match source {
+        PackSource::Disk(loc) => crate::pack::fingerprint(loc),
+        PackSource::Embedded => String::new(),
+    }
+}
+
+/// Where the client cannot watch files: poll the packs' fingerprints.
+pub fn spawn_poller(state: Arc<State>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if state.shutdown.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            let indexed = state
+                .indexed_sources
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let changed = tokio::task::spawn_blocking(move || {
+                indexed.iter().any(|(s, f)| fingerprint(s) != *f)
+            })
+            .await
+            .unwrap_or(false);
+            if changed {
+                reindex(state.clone(), "skill files changed").await;
+            }
+        }
+    });
+}
+
+/// Package sources (workspace + interpreter sys.path), found off the hover path.
+pub async fn discover_sources(state: Arc<State>) {
+    let folders = state.workspace_folders();
+    let python = state
+        .settings()
+        .python_path
+        .clone()
+        .or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(Into::into));
+    let roots = tokio::task::spawn_blocking(move || {
+        let mut roots =
+            SourceRoots::discover(folders.first().map(|p| p.as_path()), python.as_deref());
+        let mut all: Vec<_> = roots.roots().to_vec();
+        all.extend(folders.iter().skip(1).cloned());
+        roots = SourceRoots::new(all);
+        roots
+    })
+    .await
+    .unwrap_or_default();
+    state.set_sources(roots);
+}
