@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the real binary, the corpus, loud skips.
 #![allow(dead_code)]
 
+pub mod lsp;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
