@@ -197,10 +197,14 @@ fn serve_lsp() -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(crate::lsp::run_stdio());
+    let clean = runtime.block_on(crate::lsp::run_stdio());
     // Background tasks (polling, debounced diagnostics) end with the runtime.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    Ok(ExitCode::SUCCESS)
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Loads the catalog for DIRs (or the current workspace, else the embedded default).

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types::DiagnosticSeverity;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Extra skill directories (repository roots holding skills/, or skills folders).
@@ -36,18 +36,6 @@ pub struct HoverSettings {
     pub docs: bool,
     pub sources: bool,
     pub related: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            skill_paths: Vec::new(),
-            python_path: None,
-            diagnostics: DiagnosticSettings::default(),
-            hover: HoverSettings::default(),
-            cache_dir: None,
-        }
-    }
 }
 
 impl Default for DiagnosticSettings {

@@ -15,6 +15,7 @@ mod indexing;
 pub mod proto;
 mod skill_files;
 mod state;
+mod transport;
 mod workspace_symbol;
 
 use config::Settings;
@@ -35,16 +36,37 @@ pub const COMMAND_TEST_PANIC: &str = "skill-lsp.test.panic";
 
 pub struct Backend {
     state: Arc<State>,
+    shutdown_seen: Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// Serves LSP over stdin/stdout until `exit`.
-pub async fn run_stdio() {
-    let (service, socket) = LspService::new(|client: Client| Backend {
+/// Serves LSP over stdin/stdout until `exit`. Returns whether `shutdown` came first (the
+/// process then exits 0, else 1, as the specification asks).
+pub async fn run_stdio() -> bool {
+    let shutdown = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = shutdown.clone();
+    let (service, socket) = LspService::new(move |client: Client| Backend {
         state: Arc::new(State::new(client)),
+        shutdown_seen: flag,
     });
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+    let (to_server, server_input) = tokio::io::duplex(1 << 20);
+    let (server_output, from_server) = tokio::io::duplex(1 << 20);
+    let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
+    let input = tokio::spawn(transport::filter_input(
+        tokio::io::stdin(),
+        to_server,
+        errors_tx,
+    ));
+    let output = tokio::spawn(transport::merge_output(
+        from_server,
+        errors_rx,
+        tokio::io::stdout(),
+    ));
+    Server::new(server_input, server_output, socket)
         .serve(service)
         .await;
+    input.abort();
+    let _ = output.await;
+    shutdown.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Runs `f`, turning a panic into an internal error for this request only.
@@ -285,6 +307,8 @@ impl LanguageServer for Backend {
         self.state
             .shutdown
             .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shutdown_seen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

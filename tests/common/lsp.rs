@@ -321,3 +321,17 @@ pub fn position_of(text: &str, needle: &str, nth: usize) -> (u32, u32) {
     let line = text[..offset].matches('\n').count() as u32;
     (line, text[line_start..offset].encode_utf16().count() as u32)
 }
+
+impl Client {
+    /// Waits for an error response with `code` to a message that had no usable id.
+    pub fn wait_for_response_error(&mut self, code: i64) -> Option<Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next_message(deadline)?;
+            if message.get("method").is_none() && message["error"]["code"] == json!(code) {
+                return Some(message);
+            }
+            self.handle(message);
+        }
+    }
+}
