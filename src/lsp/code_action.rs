@@ -40,10 +40,13 @@ pub fn code_actions(
         if diagnostic.source.as_deref() != Some(SOURCE) || !wanted(KIND_FIX) {
             continue;
         }
+        // Clients that drop `data` (Neovim 0.7, some eglot versions) get the fixes
+        // recomputed from the diagnostic's range and message.
         let Some(data) = diagnostic
             .data
             .clone()
             .and_then(|d| serde_json::from_value::<DiagnosticData>(d).ok())
+            .or_else(|| super::diagnostics::recompute_data(state, catalog, uri, diagnostic))
         else {
             continue;
         };

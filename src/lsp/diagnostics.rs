@@ -93,6 +93,47 @@ fn python(
     out
 }
 
+/// The data of a skill-lsp diagnostic whose `data` the client did not send back: the call
+/// at the diagnostic's start, the finding with the same skill and message.
+pub fn recompute_data(
+    state: &State,
+    catalog: &Catalog,
+    uri: &Uri,
+    diagnostic: &Diagnostic,
+) -> Option<DiagnosticData> {
+    let encoding = state.encoding();
+    let docs = state.documents.lock();
+    let py = docs.get(uri)?.python()?;
+    let start = encoding.offset(&py.source, diagnostic.range.start)?;
+    let site = analysis::check_document(catalog, py)
+        .into_iter()
+        .find(|s| s.site.start == start)?;
+    let skill = match &diagnostic.code {
+        Some(NumberOrString::String(s)) => s.clone(),
+        _ => return None,
+    };
+    let finding = site
+        .findings
+        .iter()
+        .find(|f| f.skill == skill && crate::render::finding_message(f) == diagnostic.message)?;
+    let (_, _, entry) = catalog.entry(finding.entry);
+    let fixes = fixes(entry, &site.site)
+        .into_iter()
+        .map(|f| FixData {
+            title: f.title,
+            edit: TextEdit {
+                range: encoding.range(&py.source, f.start, f.end),
+                new_text: f.replacement,
+            },
+        })
+        .collect();
+    Some(DiagnosticData {
+        skill,
+        pack: finding.pack.clone(),
+        fixes,
+    })
+}
+
 fn skill_file(catalog: &Catalog, uri: &Uri, text: &str, encoding: Encoding) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(path) = file_path(uri) else {
