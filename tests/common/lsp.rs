@@ -335,3 +335,17 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// A server whose cache directory is `cache` (kept by the caller across runs).
+    pub fn start_with_cache(cwd: &Path, cache: &Path) -> Client {
+        Client::start(
+            cwd,
+            &[("SKILL_LSP_CACHE_DIR", cache.to_str().expect("utf-8 path"))],
+        )
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
