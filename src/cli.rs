@@ -525,30 +525,34 @@ fn check(
     let files = python_files(paths)?;
     let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let (catalog, _roots) = code_context(&anchor, code, packs)?;
-    let mut docs = Vec::with_capacity(files.len());
-    for file in &files {
-        let doc = read_python(file)?;
-        let sites = crate::analysis::check_document(&catalog, &doc);
-        docs.push((file, doc, sites));
-    }
-    let mut located = Vec::new();
-    for (file, doc, sites) in &docs {
-        for site in sites {
-            let (line, col) = position_of(&doc.source, site.site.start, ColumnUnit::Chars);
-            let (end_line, end_col) = position_of(&doc.source, site.site.end, ColumnUnit::Chars);
-            for finding in &site.findings {
-                located.push(crate::render::Located {
-                    file: file.display().to_string(),
-                    line: line + 1,
-                    column: col + 1,
-                    end_line: end_line + 1,
-                    end_column: end_col + 1,
-                    symbol: site.site.callee.clone(),
-                    finding,
-                });
+    // Files are independent: checked in parallel (each parse dropped once its findings
+    // are located), reported in path order.
+    use rayon::prelude::*;
+    let per_file: Vec<Vec<crate::render::Located>> = files
+        .par_iter()
+        .map(|file| {
+            let doc = read_python(file)?;
+            let mut found = Vec::new();
+            for site in crate::analysis::check_document(&catalog, &doc) {
+                let (line, col) = position_of(&doc.source, site.site.start, ColumnUnit::Chars);
+                let (end_line, end_col) =
+                    position_of(&doc.source, site.site.end, ColumnUnit::Chars);
+                for finding in site.findings {
+                    found.push(crate::render::Located {
+                        file: file.display().to_string(),
+                        line: line + 1,
+                        column: col + 1,
+                        end_line: end_line + 1,
+                        end_column: end_col + 1,
+                        symbol: site.site.callee.clone(),
+                        finding,
+                    });
+                }
             }
-        }
-    }
+            Ok(found)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let located: Vec<crate::render::Located> = per_file.into_iter().flatten().collect();
     let mut out = std::io::stdout().lock();
     match format {
         CheckFormat::Text => write!(out, "{}", crate::render::check_text(&located))?,

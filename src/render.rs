@@ -153,7 +153,7 @@ pub fn explanation_json(explanation: &Explanation) -> serde_json::Value {
 
 /// One finding of `check`, located in a user's file.
 #[derive(Debug, Clone)]
-pub struct Located<'a> {
+pub struct Located {
     pub file: String,
     /// 1-based line and column (columns count characters).
     pub line: u32,
@@ -161,14 +161,14 @@ pub struct Located<'a> {
     pub end_line: u32,
     pub end_column: u32,
     pub symbol: String,
-    pub finding: &'a Finding,
+    pub finding: Finding,
 }
 
 pub fn finding_message(finding: &Finding) -> String {
     one_line(&finding.text.replace('`', ""), 300)
 }
 
-pub fn check_text(findings: &[Located<'_>]) -> String {
+pub fn check_text(findings: &[Located]) -> String {
     findings
         .iter()
         .map(|f| {
@@ -178,13 +178,13 @@ pub fn check_text(findings: &[Located<'_>]) -> String {
                 f.line,
                 f.column,
                 f.finding.skill,
-                finding_message(f.finding)
+                finding_message(&f.finding)
             )
         })
         .collect()
 }
 
-pub fn check_json(findings: &[Located<'_>]) -> serde_json::Value {
+pub fn check_json(findings: &[Located]) -> serde_json::Value {
     json!({
         "findings": findings.iter().map(|f| json!({
             "file": f.file,
@@ -195,7 +195,7 @@ pub fn check_json(findings: &[Located<'_>]) -> serde_json::Value {
             "symbol": f.symbol,
             "skill": f.finding.skill,
             "pack": f.finding.pack,
-            "message": finding_message(f.finding),
+            "message": finding_message(&f.finding),
             "text": f.finding.text,
             "reason": f.finding.reason,
             "skill_file": f.finding.skill_file,
@@ -205,7 +205,7 @@ pub fn check_json(findings: &[Located<'_>]) -> serde_json::Value {
 }
 
 /// SARIF 2.1.0: one rule per skill, one result per finding.
-pub fn check_sarif(findings: &[Located<'_>]) -> serde_json::Value {
+pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
     let mut rules: Vec<&str> = findings.iter().map(|f| f.finding.skill.as_str()).collect();
     rules.sort();
     rules.dedup();
@@ -227,7 +227,7 @@ pub fn check_sarif(findings: &[Located<'_>]) -> serde_json::Value {
                 "ruleId": f.finding.skill,
                 "ruleIndex": rules.iter().position(|r| *r == f.finding.skill).unwrap_or(0),
                 "level": "note",
-                "message": {"text": finding_message(f.finding)},
+                "message": {"text": finding_message(&f.finding)},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri_of(&f.file)},

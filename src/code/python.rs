@@ -313,7 +313,7 @@ impl Analysis {
         }
     }
 
-    fn call_site(&self, call: Node<'_>, src: &[u8]) -> Option<CallSite> {
+    fn call_site(&self, call: Node<'_>, src: &[u8], statement_end: usize) -> Option<CallSite> {
         let function = call.child_by_field_name("function")?;
         let callee = self.qualify(function, src, call.start_byte())?;
         let mut site = CallSite {
@@ -321,7 +321,7 @@ impl Analysis {
             callee,
             start: function.start_byte(),
             end: function.end_byte(),
-            statement_end: statement_of(call).end_byte(),
+            statement_end,
             keywords: Vec::new(),
         };
         if let Some(args) = call.child_by_field_name("arguments") {
@@ -363,25 +363,60 @@ impl Analysis {
     /// variable assignment (`os.environ["X"] = ...`), in source order.
     pub fn call_sites(&self, tree: &Tree, src: &[u8]) -> Vec<CallSite> {
         let mut sites = Vec::new();
-        let mut stack = vec![tree.root_node()];
-        while let Some(node) = stack.pop() {
-            if node.kind() == "call" {
-                sites.extend(self.call_site(node, src));
-            } else if node.kind() == "subscript" {
-                if let Some(site) = self.environ_subscript(node, src) {
-                    sites.push(site);
+        // One cursor walk carrying the end of the enclosing statement down the tree
+        // (asking tree-sitter for a parent walks from the root each time). Each level
+        // remembers whether its parent holds statements (module, block) and the
+        // statement end it inherits otherwise.
+        let mut cursor = tree.walk();
+        let mut levels: Vec<(bool, usize)> = Vec::new();
+        let mut statement_end = tree.root_node().end_byte();
+        loop {
+            let node = cursor.node();
+            if node.is_named() {
+                match node.kind() {
+                    "call" => sites.extend(self.call_site(node, src, statement_end)),
+                    "subscript" => sites.extend(self.environ_subscript(node, src, statement_end)),
+                    _ => {}
                 }
             }
-            let mut cursor = node.walk();
-            let children: Vec<_> = node.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
+            let opens = matches!(node.kind(), "module" | "block");
+            if cursor.goto_first_child() {
+                levels.push((opens, statement_end));
+                let (opens, inherited) = levels[levels.len() - 1];
+                statement_end = if opens {
+                    cursor.node().end_byte()
+                } else {
+                    inherited
+                };
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    let (opens, inherited) =
+                        levels.last().copied().unwrap_or((false, statement_end));
+                    statement_end = if opens {
+                        cursor.node().end_byte()
+                    } else {
+                        inherited
+                    };
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    sites.sort_by_key(|s| s.start);
+                    return sites;
+                }
+                levels.pop();
+            }
         }
-        sites.sort_by_key(|s| s.start);
-        sites
     }
 
     /// `os.environ["X"]` as a site keyed `env:X`.
-    fn environ_subscript(&self, node: Node<'_>, src: &[u8]) -> Option<CallSite> {
+    fn environ_subscript(
+        &self,
+        node: Node<'_>,
+        src: &[u8],
+        statement_end: usize,
+    ) -> Option<CallSite> {
         let value = node.child_by_field_name("value")?;
         if self.qualify(value, src, node.start_byte())?.as_str() != "os.environ" {
             return None;
@@ -392,7 +427,7 @@ impl Analysis {
             callee: "os.environ".into(),
             start: node.start_byte(),
             end: node.end_byte(),
-            statement_end: statement_of(node).end_byte(),
+            statement_end,
             keywords: Vec::new(),
             keys: vec![keys::env(&name)],
         })
@@ -402,7 +437,8 @@ impl Analysis {
         let node = tree
             .root_node()
             .named_descendant_for_byte_range(offset, offset)?;
-        let call = enclosing_call(node).and_then(|c| self.call_site(c, src));
+        let call =
+            enclosing_call(node).and_then(|c| self.call_site(c, src, statement_of(c).end_byte()));
 
         // A string: a literal value of a keyword, or an environment variable name.
         if let Some(string) = ancestor_of_kind(node, "string", 2) {
@@ -427,7 +463,7 @@ impl Analysis {
                 }
             }
             if let Some(sub) = ancestor_of_kind(string, "subscript", 1) {
-                if let Some(site) = self.environ_subscript(sub, src) {
+                if let Some(site) = self.environ_subscript(sub, src, statement_of(sub).end_byte()) {
                     return Some(env_resolved(&content, string, Some(site)));
                 }
             }
