@@ -178,7 +178,26 @@ impl Analysis {
             .push((at, binding));
     }
 
-    fn collect(&mut self, node: Node<'_>, src: &[u8]) {
+    /// Visits every node with a cursor (no recursion: hostile input can nest deeply).
+    fn collect(&mut self, root: Node<'_>, src: &[u8]) {
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            if node.is_named() {
+                self.visit(node, src);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: Node<'_>, src: &[u8]) {
         match node.kind() {
             "import_statement" => {
                 let mut cursor = node.walk();
@@ -259,10 +278,6 @@ impl Analysis {
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            self.collect(child, src);
-        }
     }
 
     fn value_binding(&self, right: Node<'_>, src: &[u8], at: usize) -> Binding {
@@ -292,6 +307,16 @@ impl Analysis {
 
     /// The qualified name of an identifier or attribute chain, if it belongs to a package.
     pub fn qualify(&self, node: Node<'_>, src: &[u8], at: usize) -> Option<String> {
+        self.qualify_bounded(node, src, at, 0)
+    }
+
+    /// Chains deeper than this are not qualified (and cannot exhaust the stack).
+    const MAX_CHAIN: u32 = 64;
+
+    fn qualify_bounded(&self, node: Node<'_>, src: &[u8], at: usize, depth: u32) -> Option<String> {
+        if depth > Self::MAX_CHAIN {
+            return None;
+        }
         match node.kind() {
             "identifier" => {
                 let name = text(node, src);
@@ -304,11 +329,15 @@ impl Analysis {
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
                 let attr = node.child_by_field_name("attribute")?;
-                let base = self.qualify(object, src, at)?;
+                let base = self.qualify_bounded(object, src, at, depth + 1)?;
                 Some(format!("{base}.{}", text(attr, src)))
             }
-            "call" => self.qualify(node.child_by_field_name("function")?, src, at),
-            "parenthesized_expression" => self.qualify(node.named_child(0)?, src, at),
+            "call" => {
+                self.qualify_bounded(node.child_by_field_name("function")?, src, at, depth + 1)
+            }
+            "parenthesized_expression" => {
+                self.qualify_bounded(node.named_child(0)?, src, at, depth + 1)
+            }
             _ => None,
         }
     }
@@ -586,6 +615,22 @@ fn string_content(node: Node<'_>, src: &[u8]) -> Option<String> {
 
 /// String literals in a keyword value: `"x"`, `["a", "b"]`, `{"parallel": "multithread"}`.
 fn literal_values(node: Node<'_>, src: &[u8], dict_key: Option<&str>, out: &mut Vec<LiteralValue>) {
+    literal_values_bounded(node, src, dict_key, out, 0);
+}
+
+/// Literals nested deeper than this are not collected.
+const MAX_LITERAL_DEPTH: u32 = 16;
+
+fn literal_values_bounded(
+    node: Node<'_>,
+    src: &[u8],
+    dict_key: Option<&str>,
+    out: &mut Vec<LiteralValue>,
+    depth: u32,
+) {
+    if depth > MAX_LITERAL_DEPTH {
+        return;
+    }
     match node.kind() {
         "string" => {
             if let Some(value) = string_content(node, src) {
@@ -607,14 +652,14 @@ fn literal_values(node: Node<'_>, src: &[u8], dict_key: Option<&str>, out: &mut 
                     .child_by_field_name("key")
                     .and_then(|k| string_content(k, src));
                 if let Some(value) = pair.child_by_field_name("value") {
-                    literal_values(value, src, key.as_deref(), out);
+                    literal_values_bounded(value, src, key.as_deref(), out, depth + 1);
                 }
             }
         }
         "list" | "tuple" | "set" => {
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                literal_values(child, src, dict_key, out);
+                literal_values_bounded(child, src, dict_key, out, depth + 1);
             }
         }
         _ => {}
@@ -633,10 +678,15 @@ fn ancestor_of_kind<'t>(node: Node<'t>, kind: &str, max_up: usize) -> Option<Nod
     None
 }
 
-/// The innermost call whose argument list or callee contains `node`.
+/// Ancestors looked at when searching upwards. tree-sitter finds a parent by walking
+/// down from the root, so unbounded upward walks are quadratic on deeply nested input.
+const MAX_ANCESTORS: usize = 64;
+
+/// The innermost call whose argument list or callee contains `node` (within reach).
 fn enclosing_call(node: Node<'_>) -> Option<Node<'_>> {
     let mut current = Some(node);
-    while let Some(n) = current {
+    for _ in 0..MAX_ANCESTORS {
+        let n = current?;
         if n.kind() == "call" {
             return Some(n);
         }
@@ -654,7 +704,8 @@ fn enclosing_call(node: Node<'_>) -> Option<Node<'_>> {
 /// The keyword a string sits under (directly or inside a dict/list literal).
 fn keyword_of(node: Node<'_>, src: &[u8]) -> Option<String> {
     let mut current = node.parent();
-    while let Some(n) = current {
+    for _ in 0..MAX_ANCESTORS {
+        let n = current?;
         match n.kind() {
             "keyword_argument" => {
                 return n
@@ -668,14 +719,16 @@ fn keyword_of(node: Node<'_>, src: &[u8]) -> Option<String> {
     None
 }
 
-/// The simple statement holding a node (or the node itself at module level).
+/// The simple statement holding a node (or the node itself at module level, or when
+/// the statement is out of reach).
 fn statement_of(node: Node<'_>) -> Node<'_> {
     let mut current = node;
-    while let Some(parent) = current.parent() {
-        if matches!(parent.kind(), "module" | "block") {
-            return current;
+    for _ in 0..MAX_ANCESTORS * 4 {
+        match current.parent() {
+            Some(parent) if matches!(parent.kind(), "module" | "block") => return current,
+            Some(parent) => current = parent,
+            None => return current,
         }
-        current = parent;
     }
     current
 }

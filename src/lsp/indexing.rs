@@ -71,9 +71,19 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
     } else {
         None
     };
-    let for_task = sources.clone();
-    let loaded =
-        tokio::task::spawn_blocking(move || Catalog::load(&for_task, &options, |_| {})).await;
+    // The load started at `initialize` (if any) is the one to finish; else start one.
+    let preloaded = state
+        .preload
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let loaded = match preloaded {
+        Some(handle) => handle.await,
+        None => {
+            let for_task = sources.clone();
+            tokio::task::spawn_blocking(move || Catalog::load(&for_task, &options, |_| {})).await
+        }
+    };
     if let Some(progress) = progress {
         progress.finish().await;
     }
@@ -166,6 +176,29 @@ fn fingerprint(source: &PackSource) -> String {
         PackSource::Disk(loc) => crate::pack::fingerprint(loc),
         PackSource::Embedded => String::new(),
     }
+}
+
+/// Starts reading the packs as soon as `initialize` has told where they are, so the
+/// first hover does not wait for `initialized` to begin the work. If a client never
+/// sends `initialized`, the catalog is installed anyway after a short grace period.
+pub fn preload(state: Arc<State>) {
+    let sources = sources(&state);
+    let options = CatalogOptions {
+        cache_base: state.settings().cache_dir.clone(),
+        in_memory: false,
+    };
+    let handle = tokio::task::spawn_blocking(move || Catalog::load(&sources, &options, |_| {}));
+    *state.preload.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if !state
+            .initialized_seen
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            tracing::warn!("no `initialized` notification after 1 s: serving anyway");
+            reindex(state, "starting").await;
+        }
+    });
 }
 
 /// Where the client cannot watch files: poll the packs' fingerprints.

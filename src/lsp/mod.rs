@@ -15,7 +15,7 @@ mod indexing;
 pub mod proto;
 mod skill_files;
 mod state;
-mod transport;
+pub mod transport;
 mod workspace_symbol;
 
 use config::Settings;
@@ -205,6 +205,7 @@ impl LanguageServer for Backend {
         if std::env::var("SKILL_LSP_TEST_HOOKS").as_deref() == Ok("1") {
             commands.push(COMMAND_TEST_PANIC.to_string());
         }
+        indexing::preload(self.state.clone());
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding.kind()),
@@ -267,6 +268,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.state
+            .initialized_seen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.pull_configuration().await;
         if self.state.caps().watched_files_registration {
             let watchers = ["**/SKILL.md", "**/skills/**/references/*.md"]

@@ -75,7 +75,14 @@ pub struct State {
     /// One re-index at a time; the old catalog answers meanwhile.
     pub reindexing: tokio::sync::Mutex<()>,
     pub shutdown: std::sync::atomic::AtomicBool,
+    /// The catalog load started at `initialize`, finished by the first re-index.
+    pub preload: std::sync::Mutex<Option<PreloadHandle>>,
+    pub initialized_seen: std::sync::atomic::AtomicBool,
 }
+
+pub type PreloadHandle = tokio::task::JoinHandle<
+    Result<(Catalog, crate::catalog::LoadReport), crate::catalog::CatalogError>,
+>;
 
 impl State {
     pub fn new(client: Client) -> Self {
@@ -90,6 +97,8 @@ impl State {
             indexed_sources: RwLock::new(Vec::new()),
             reindexing: tokio::sync::Mutex::new(()),
             shutdown: std::sync::atomic::AtomicBool::new(false),
+            preload: std::sync::Mutex::new(None),
+            initialized_seen: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

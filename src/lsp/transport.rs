@@ -12,11 +12,67 @@ use tokio::sync::mpsc;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
 fn error_frame(code: i64, message: &str) -> Vec<u8> {
-    let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}})
+    error_frame_for(serde_json::Value::Null, code, message)
+}
+
+fn error_frame_for(id: serde_json::Value, code: i64, message: &str) -> Vec<u8> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
         .to_string();
     let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     frame.extend(body.into_bytes());
     frame
+}
+
+/// A body the framework can take: valid JSON (strings included: lone surrogates are
+/// not), an object with `"jsonrpc": "2.0"`, and either a string `method` (a request or
+/// notification) or an `id` with a `result` or an `error` (a response). Anything else is
+/// answered here: -32700 for bad JSON, -32600 for a bad shape, with the id when there is one.
+fn check_message(body: &[u8]) -> Result<(), Vec<u8>> {
+    use serde_json::Value;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        error_frame(
+            -32700,
+            &format!("Parse error: the message body is not valid JSON ({e})"),
+        )
+    })?;
+    let Value::Object(map) = &value else {
+        return Err(error_frame(
+            -32600,
+            "Invalid request: a message must be a JSON object (batches are not part of LSP)",
+        ));
+    };
+    let id = map.get("id").cloned().unwrap_or(Value::Null);
+    let id_ok = match &id {
+        Value::Null | Value::String(_) => true,
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        _ => false,
+    };
+    let reply_id = if id_ok { id.clone() } else { Value::Null };
+    let invalid = |why: &str| {
+        Err(error_frame_for(
+            reply_id.clone(),
+            -32600,
+            &format!("Invalid request: {why}"),
+        ))
+    };
+    if map.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return invalid("`jsonrpc` must be \"2.0\"");
+    }
+    if !id_ok {
+        return invalid("`id` must be an integer, a string or null");
+    }
+    match map.get("method") {
+        Some(Value::String(_)) => Ok(()),
+        Some(_) => invalid("`method` must be a string"),
+        None if map.contains_key("id")
+            && (map.contains_key("result") || map.contains_key("error")) =>
+        {
+            Ok(())
+        }
+        None => {
+            invalid("neither a request (`method`) nor a response (`id` with `result` or `error`)")
+        }
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -99,18 +155,18 @@ pub async fn filter_input(
                 break;
             }
             let body = &buffer[body_start..body_start + length];
-            if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
-                let header = format!("Content-Length: {length}\r\n\r\n");
-                if server.write_all(header.as_bytes()).await.is_err()
-                    || server.write_all(body).await.is_err()
-                {
-                    return;
+            match check_message(body) {
+                Ok(()) => {
+                    let header = format!("Content-Length: {length}\r\n\r\n");
+                    if server.write_all(header.as_bytes()).await.is_err()
+                        || server.write_all(body).await.is_err()
+                    {
+                        return;
+                    }
                 }
-            } else {
-                let _ = errors.send(error_frame(
-                    -32700,
-                    "Parse error: the message body is not valid JSON",
-                ));
+                Err(frame) => {
+                    let _ = errors.send(frame);
+                }
             }
             buffer.drain(..body_start + length);
         }
@@ -184,5 +240,28 @@ mod tests {
         );
         assert!(content_length(b"Content-Type: x").is_err());
         assert!(content_length(b"Content-Length: -1").is_err());
+    }
+
+    #[test]
+    fn message_shapes() {
+        assert!(check_message(br#"{"jsonrpc":"2.0","method":"initialized"}"#).is_ok());
+        assert!(check_message(br#"{"jsonrpc":"2.0","id":3,"result":null}"#).is_ok());
+        for bad in [
+            &br#"{"foo":1}"#[..],
+            b"[]",
+            b"5",
+            br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#,
+            br#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#,
+            br#"{"jsonrpc":"2.0","method":"x","params":"\ud800"}"#,
+            br#"{"jsonrpc":"2.0"}"#,
+        ] {
+            assert!(
+                check_message(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let frame = check_message(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#).unwrap_err();
+        assert!(String::from_utf8_lossy(&frame).contains(r#""id":7"#));
     }
 }

@@ -39,6 +39,9 @@ struct Section {
     kind: EntryKind,
 }
 
+/// Nesting depth (in indent columns) kept when flattening list items.
+const MAX_INDENT: usize = 16;
+
 /// One open list item: its own lines (split at soft breaks) and finished children.
 #[derive(Default)]
 struct Item {
@@ -62,7 +65,8 @@ impl Item {
         self.lines.first().map(|(l, _)| l.trim()).unwrap_or("")
     }
 
-    /// Own lines joined, children as indented bullets below.
+    /// Own lines joined, children as indented bullets below (nesting beyond a few levels
+    /// is flattened: hostile input can nest lists thousands deep).
     fn full_text(&self, indent: usize) -> String {
         let mut out = self
             .lines
@@ -73,9 +77,20 @@ impl Item {
             .join(" ");
         for child in &self.children {
             out.push('\n');
-            out.push_str(&" ".repeat(indent + 2));
+            out.push_str(&" ".repeat(indent.min(MAX_INDENT) + 2));
             out.push_str("- ");
-            out.push_str(&child.full_text(indent + 2));
+            if indent < MAX_INDENT {
+                out.push_str(&child.full_text(indent + 2));
+            } else {
+                out.push_str(
+                    &child
+                        .lines
+                        .iter()
+                        .map(|(l, _)| l.trim())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
         }
         out
     }

@@ -1,0 +1,290 @@
+//! A fuzz harness that runs under `cargo test`: mutated real inputs (corpus skill files,
+//! the embedded packs, the example scripts, LSP frames) through every parser. A short run
+//! by default; `SKILL_LSP_FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture`
+//! for long runs. Any panic is a failure; each crash found becomes a case in `regressions`.
+
+mod common;
+
+use skill_lsp::code::python::PyDocument;
+use skill_lsp::model::EntryKind;
+use skill_lsp::skill::{markdown, references, skill_md};
+use std::io::Write;
+use std::path::Path;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+const TOKENS: &[&str] = &[
+    "```",
+    "```python\n",
+    "- ",
+    "  - ",
+    "1. ",
+    "### Pitfalls\n",
+    "- Pitfalls (HPC-specific):\n",
+    "`",
+    "---\n",
+    ": ",
+    "\n",
+    "\r\n",
+    "\u{feff}",
+    "é",
+    "😀",
+    "| ",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    "'",
+    "import ",
+    "from ase.io import *\n",
+    "os.environ[\"",
+    "=",
+    ",",
+    ".",
+    "oqupy.PtTebd(",
+    "backend_config={\"parallel\": \"",
+    "\\",
+    "#",
+    "\t",
+    "\0",
+    "<!--",
+    ">",
+    " | score: ",
+    " | title: ",
+    "`doc/x.rst`",
+    "../../etc/passwd",
+    "Content-Length: ",
+    "\r\n\r\n",
+];
+
+fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut data = seed.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(data.len() + 1);
+        match rng.below(6) {
+            0 => {
+                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
+                data.splice(at..at, t.iter().copied());
+            }
+            1 if !data.is_empty() => {
+                let end = (at + rng.below(64)).min(data.len());
+                data.drain(at.min(end)..end);
+            }
+            2 if at < data.len() => data[at] = rng.next() as u8,
+            3 => {
+                let len = rng.below(128).min(data.len().saturating_sub(at));
+                let slice = data[at..at + len].to_vec();
+                let to = rng.below(data.len() + 1);
+                data.splice(to..to, slice);
+            }
+            4 => data.truncate(at),
+            _ => {
+                let t = TOKENS[rng.below(TOKENS.len())].repeat(1 + rng.below(50));
+                data.splice(at..at, t.bytes());
+            }
+        }
+    }
+    data
+}
+
+fn seeds(exts: &[&str]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("index"), root.join("examples")];
+    if let Some(corpus) = common::corpus() {
+        dirs.push(corpus);
+    }
+    for dir in dirs {
+        for entry in ignore::WalkBuilder::new(dir).build().flatten() {
+            let p = entry.path();
+            if p.is_file() && exts.iter().any(|e| p.extension().is_some_and(|x| x == *e)) {
+                if let Ok(bytes) = std::fs::read(p) {
+                    if bytes.len() < 200_000 {
+                        out.push(bytes);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn iterations() -> usize {
+    std::env::var("SKILL_LSP_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500)
+}
+
+fn say(what: &str, n: usize) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "fuzz: {what}: {n} executions without a crash"
+    );
+}
+
+#[test]
+fn fuzz_skill_and_reference_parsers() {
+    let seeds = seeds(&["md"]);
+    assert!(!seeds.is_empty());
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let n = iterations();
+    for i in 0..n {
+        let input = mutate(&mut rng, &seeds[i % seeds.len()]);
+        let text = String::from_utf8_lossy(&input);
+        let mut problems = Vec::new();
+        let _ = skill_md::read(&text, "f/SKILL.md", "f", &mut problems);
+        for name in ["doc_map.md", "source_map.md", "test_map.md", "other.md"] {
+            let _ = references::read(&text, "f", name);
+        }
+        let lines = markdown::LineIndex::new(&text, 1);
+        let doc = markdown::read(&text, "f", &lines, EntryKind::Generic);
+        let max_line = text.lines().count() as u32 + 1;
+        assert!(
+            doc.entries
+                .iter()
+                .all(|e| e.line >= 1 && e.line <= max_line + 1),
+            "lines within the file"
+        );
+        let _ = skill_lsp::docs_tree::scan_rst(&text, &["ase".to_string()]);
+    }
+    say("SKILL.md/references parsers + rst scanner", n);
+}
+
+#[test]
+fn fuzz_python_resolver() {
+    let seeds = seeds(&["py"]);
+    let mut rng = Rng(0xfeed_beef_1234_5678);
+    let n = iterations();
+    for i in 0..n {
+        let input = mutate(&mut rng, &seeds[i % seeds.len()]);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Some(mut doc) = PyDocument::parse(text) else {
+            continue;
+        };
+        let len = doc.source.len();
+        for _ in 0..8 {
+            let _ = doc.keys_at(rng.below(len + 1));
+        }
+        let _ = doc.call_sites();
+        let a = rng.below(len + 1);
+        let b = rng.below(len + 1);
+        let _ = doc.edit(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]);
+        let _ = doc.call_sites();
+        for unit in [
+            skill_lsp::text::ColumnUnit::Utf8,
+            skill_lsp::text::ColumnUnit::Utf16,
+            skill_lsp::text::ColumnUnit::Chars,
+        ] {
+            let off = skill_lsp::text::offset_of(
+                &doc.source,
+                rng.below(50) as u32,
+                rng.below(200) as u32,
+                unit,
+            );
+            if let Some(off) = off {
+                assert!(doc.source.is_char_boundary(off));
+            }
+        }
+    }
+    say(
+        "python resolver (parse, keys at random offsets, call sites, edits)",
+        n,
+    );
+}
+
+#[test]
+fn fuzz_lsp_framing() {
+    let mut rng = Rng(0xabad_1dea_0000_0001);
+    let n = iterations() / 5;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let valid =
+        b"Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}".to_vec();
+    for _ in 0..n {
+        let mut input = mutate(&mut rng, &valid);
+        // Always end with a well-formed frame: it must come through.
+        input.extend_from_slice(&valid);
+        let forwarded = runtime.block_on(async {
+            let (to_server, mut server_side) = tokio::io::duplex(1 << 20);
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            skill_lsp::lsp::transport::filter_input(&input[..], to_server, tx).await;
+            let mut out = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut server_side, &mut out)
+                .await
+                .expect("read");
+            out
+        });
+        // Everything forwarded is well-formed frames of valid JSON.
+        let mut rest = &forwarded[..];
+        while !rest.is_empty() {
+            let header_end = rest
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .expect("header");
+            let header = std::str::from_utf8(&rest[..header_end]).expect("utf-8 header");
+            let len: usize = header
+                .trim_start_matches("Content-Length: ")
+                .parse()
+                .expect("length");
+            let body = &rest[header_end + 4..header_end + 4 + len];
+            serde_json::from_slice::<serde_json::Value>(body).expect("valid JSON forwarded");
+            rest = &rest[header_end + 4 + len..];
+        }
+    }
+    say("LSP framing filter", n);
+}
+
+/// Hostile shapes, parsed on a thread with the 2 MiB stack of a tokio worker.
+#[test]
+fn regressions_deep_nesting_does_not_exhaust_the_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let nested_list: String = (0..5000)
+                .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+                .collect();
+            let mut problems = Vec::new();
+            let skill =
+                format!("---\nname: deep\ndescription: d\n---\n### Pitfalls\n{nested_list}");
+            assert!(skill_md::read(&skill, "f", "deep", &mut problems).is_ok());
+            let parens = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+            let doc = PyDocument::parse(parens).expect("parse");
+            let _ = doc.call_sites();
+            let _ = doc.keys_at(50_000);
+            let chain = format!("import ase\nase{}.read()\n", ".x".repeat(100_000));
+            let doc = PyDocument::parse(chain).expect("parse");
+            let _ = doc.call_sites();
+            let _ = doc.keys_at(doc.source.len() - 5);
+            let dicts = format!(
+                "import oqupy\noqupy.PtTebd(backend_config={}\"v\"{})\n",
+                "{\"k\": ".repeat(10_000),
+                "}".repeat(10_000)
+            );
+            let doc = PyDocument::parse(dicts).expect("parse");
+            let _ = doc.call_sites();
+        })
+        .expect("thread");
+    handle.join().expect("no stack overflow");
+}
