@@ -182,13 +182,7 @@ fn wanted(rel: &str) -> bool {
 fn disk_files(location: &PackLocation, problems: &mut Vec<Problem>) -> Vec<PackFile> {
     let root = &location.root;
     let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(&location.skills_dir)
-        .hidden(true)
-        .require_git(false)
-        .follow_links(false)
-        .max_depth(Some(6))
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+    let walker = skills_walker(location);
     for item in walker {
         let item = match item {
             Ok(item) => item,
@@ -463,18 +457,33 @@ fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
     modules
 }
 
-/// A fingerprint of the files a pack would be read from (paths, sizes, mtimes), cheap to
-/// compute: a walk with stats, no reads.
-pub fn fingerprint(location: &PackLocation) -> String {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-    let walker = ignore::WalkBuilder::new(&location.skills_dir)
+/// The walk over a skills folder: hidden entries and .gitignore'd ones skipped (even
+/// outside a git checkout), links not followed, bounded depth, stable order.
+fn skills_walker(location: &PackLocation) -> ignore::Walk {
+    ignore::WalkBuilder::new(&location.skills_dir)
         .hidden(true)
         .require_git(false)
         .follow_links(false)
         .max_depth(Some(6))
         .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+        .build()
+}
+
+/// Modification time in nanoseconds since the epoch (0 when unknown).
+pub fn mtime_nanos(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// A fingerprint of the files a pack would be read from (paths, sizes, mtimes), cheap to
+/// compute: a walk with stats, no reads.
+pub fn fingerprint(location: &PackLocation) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let walker = skills_walker(location);
     for item in walker.flatten() {
         let Ok(rel) = item.path().strip_prefix(&location.skills_dir) else {
             continue;
@@ -486,13 +495,7 @@ pub fn fingerprint(location: &PackLocation) -> String {
         hasher.update(rel.as_bytes());
         if let Ok(meta) = item.path().metadata() {
             hasher.update(&meta.len().to_le_bytes());
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            hasher.update(&mtime.to_le_bytes());
+            hasher.update(&mtime_nanos(&meta).to_le_bytes());
         }
     }
     hasher.finalize().to_hex().to_string()

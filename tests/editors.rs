@@ -15,7 +15,10 @@ fn root() -> &'static Path {
 
 fn skipped(test: &str) -> bool {
     if std::env::var("SKILL_LSP_SKIP_EDITOR_TESTS").as_deref() == Ok("1") {
-        common::say_skipped(test, "SKILL_LSP_SKIP_EDITOR_TESTS=1 (real-editor tests not run)");
+        common::say_skipped(
+            test,
+            "SKILL_LSP_SKIP_EDITOR_TESTS=1 (real-editor tests not run)",
+        );
         return true;
     }
     false
@@ -54,9 +57,20 @@ fn run_editor(name: &str) {
         .env("SKILL_LSP_BIN", common::bin())
         .output()
         .expect("run editors/test/run.sh");
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{name} editor test failed ({:?}):\n{log}", out.status);
-    assert!(log.contains("0 failed") || log.contains("passed"), "{name}: no result line:\n{log}");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{name} editor test failed ({:?}):\n{log}",
+        out.status
+    );
+    assert!(
+        log.contains("0 failed") || log.contains("passed"),
+        "{name}: no result line:\n{log}"
+    );
 }
 
 #[test]

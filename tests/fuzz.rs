@@ -11,24 +11,6 @@ use skill_lsp::skill::{markdown, references, skill_md};
 use std::io::Write;
 use std::path::Path;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
 const TOKENS: &[&str] = &[
     "```",
     "```python\n",
@@ -76,7 +58,7 @@ const TOKENS: &[&str] = &[
     "\r\n\r\n",
 ];
 
-fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+fn mutate(rng: &mut common::Rng, seed: &[u8]) -> Vec<u8> {
     let mut data = seed.to_vec();
     for _ in 0..1 + rng.below(8) {
         let at = rng.below(data.len() + 1);
@@ -146,7 +128,7 @@ fn say(what: &str, n: usize) {
 fn fuzz_skill_and_reference_parsers() {
     let seeds = seeds(&["md"]);
     assert!(!seeds.is_empty());
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = common::Rng(0x1234_5678_9abc_def1);
     let n = iterations();
     for i in 0..n {
         let input = mutate(&mut rng, &seeds[i % seeds.len()]);
@@ -173,7 +155,7 @@ fn fuzz_skill_and_reference_parsers() {
 #[test]
 fn fuzz_python_resolver() {
     let seeds = seeds(&["py"]);
-    let mut rng = Rng(0xfeed_beef_1234_5678);
+    let mut rng = common::Rng(0xfeed_beef_1234_5678);
     let n = iterations();
     for i in 0..n {
         let input = mutate(&mut rng, &seeds[i % seeds.len()]);
@@ -214,7 +196,7 @@ fn fuzz_python_resolver() {
 
 #[test]
 fn fuzz_lsp_framing() {
-    let mut rng = Rng(0xabad_1dea_0000_0001);
+    let mut rng = common::Rng(0xabad_1dea_0000_0001);
     let n = iterations() / 5;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

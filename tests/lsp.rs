@@ -480,10 +480,16 @@ fn utf16_is_the_default_and_non_ascii_is_converted() {
 fn pull_diagnostics_progress_multi_root_and_pack_problems() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    write(&a.path().join("skills/alpha-x/SKILL.md"), "---\nname: alpha-x\ndescription: d\n---\n### Pitfalls\n- `alpha.go` is slow.\n");
+    write(
+        &a.path().join("skills/alpha-x/SKILL.md"),
+        "---\nname: alpha-x\ndescription: d\n---\n### Pitfalls\n- `alpha.go` is slow.\n",
+    );
     let broken = b.path().join("skills/beta-broken/SKILL.md");
     write(&broken, "---\nname: [unclosed\n---\n# t\n");
-    write(&b.path().join("skills/beta-y/SKILL.md"), "---\nname: beta-y\ndescription: d\n---\n### Pitfalls\n- `beta.go` is fast.\n");
+    write(
+        &b.path().join("skills/beta-y/SKILL.md"),
+        "---\nname: beta-y\ndescription: d\n---\n### Pitfalls\n- `beta.go` is fast.\n",
+    );
     let mut client = Client::start(a.path(), &[]);
     let mut caps = full_capabilities();
     caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
@@ -496,36 +502,73 @@ fn pull_diagnostics_progress_multi_root_and_pack_problems() {
             "capabilities": caps,
         }),
     );
-    assert_eq!(init["capabilities"]["diagnosticProvider"]["identifier"], "skill-lsp");
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["identifier"],
+        "skill-lsp"
+    );
     client.notify("initialized", json!({}));
     let problem = client.wait_for("a pack problem in the log", |n| {
-        n["method"] == "window/logMessage" && n["params"]["message"].as_str().is_some_and(|m| m.contains("beta-broken") && m.contains("YAML"))
+        n["method"] == "window/logMessage"
+            && n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("beta-broken") && m.contains("YAML"))
     });
     assert_eq!(problem["params"]["type"], 2, "a warning");
     client.wait_for("the index summary", |n| {
-        n["method"] == "window/logMessage" && n["params"]["message"].as_str().is_some_and(|m| m.contains("entries indexed"))
+        n["method"] == "window/logMessage"
+            && n["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("entries indexed"))
     });
-    assert!(client.server_requests.contains(&"window/workDoneProgress/create".to_string()));
-    let begin = client.wait_for("$/progress begin", |n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin");
+    assert!(client
+        .server_requests
+        .contains(&"window/workDoneProgress/create".to_string()));
+    let begin = client.wait_for("$/progress begin", |n| {
+        n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin"
+    });
     assert_eq!(begin["params"]["value"]["title"], "Indexing skills");
-    client.wait_for("$/progress end", |n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end");
+    client.wait_for("$/progress end", |n| {
+        n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end"
+    });
 
     // Both roots' packs answer; diagnostics are pulled.
     let py = "import alpha\nimport beta\nalpha.go()\nbeta.go()\n";
     let uri = uri_of(&a.path().join("m.py"));
     client.open(&uri, "python", py);
-    let report = client.call("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    let report = client.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(report["kind"], "full");
-    let messages: Vec<&str> = report["items"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
-    assert!(messages.iter().any(|m| m.contains("alpha.go is slow")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("beta.go is fast")), "{messages:?}");
+    let messages: Vec<&str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("alpha.go is slow")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("beta.go is fast")),
+        "{messages:?}"
+    );
 
     // The broken skill file, opened: its problem as a diagnostic.
     let broken_uri = uri_of(&broken.canonicalize().unwrap());
     client.open(&broken_uri, "markdown", "---\nname: [unclosed\n---\n# t\n");
-    let report = client.call("textDocument/diagnostic", json!({"textDocument": {"uri": broken_uri}}));
+    let report = client.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": broken_uri}}),
+    );
     let items = report["items"].as_array().unwrap();
-    assert!(items.iter().any(|d| d["severity"] == 1 && d["message"].as_str().unwrap().contains("YAML")), "{items:#?}");
+    assert!(
+        items
+            .iter()
+            .any(|d| d["severity"] == 1 && d["message"].as_str().unwrap().contains("YAML")),
+        "{items:#?}"
+    );
 
     // Cancelling a request that is already answered is harmless.
     client.notify("$/cancelRequest", json!({"id": 1}));

@@ -6,22 +6,6 @@ mod common;
 use common::lsp::{full_capabilities, position_of, Client};
 use serde_json::{json, Value};
 
-/// A tiny deterministic generator (no dependency, same storm every run).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn utf16_len(s: &str) -> u32 {
     s.encode_utf16().count() as u32
 }
@@ -41,7 +25,7 @@ fn edit_storm_keeps_the_servers_text_identical() {
     client.open(uri, "python", &text(&lines));
 
     let pieces = ["Å", "ħω", "😀", "abc", "σ_x", " ", "é"];
-    let mut rng = Rng(0x5eed_1234_abcd);
+    let mut rng = common::Rng(0x5eed_1234_abcd);
     let mut version = 1;
     let edits = 3000;
     for _ in 0..edits {

@@ -44,15 +44,7 @@ pub fn tool_identity() -> String {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.metadata().ok())
-        .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            format!("{}-{mtime}", m.len())
-        })
+        .map(|m| format!("{}-{}", m.len(), crate::pack::mtime_nanos(&m)))
         .unwrap_or_default();
     format!("{}+{exe}", env!("CARGO_PKG_VERSION"))
 }

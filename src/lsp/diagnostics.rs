@@ -158,19 +158,26 @@ fn skill_file(catalog: &Catalog, uri: &Uri, text: &str, encoding: Encoding) -> V
         let end = crate::text::line_text(text, line)
             .map(|l| start + l.len())
             .unwrap_or(start);
-        out.push(Diagnostic {
-            range: encoding.range(text, start, end),
-            severity: Some(match problem.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String("pack-problem".into())),
-            source: Some(SOURCE.to_string()),
-            message: problem.message.clone(),
-            ..Diagnostic::default()
-        });
+        out.push(problem_diagnostic(
+            problem,
+            encoding.range(text, start, end),
+        ));
     }
     out
+}
+
+fn problem_diagnostic(problem: &crate::model::Problem, range: Range) -> Diagnostic {
+    Diagnostic {
+        range,
+        severity: Some(match problem.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String("pack-problem".into())),
+        source: Some(SOURCE.to_string()),
+        message: problem.message.clone(),
+        ..Diagnostic::default()
+    }
 }
 
 /// Pushes diagnostics for `uri` unless the client pulls them.
@@ -198,20 +205,10 @@ pub fn pack_problem_files(catalog: &Catalog) -> HashMap<Uri, Vec<Diagnostic>> {
             continue;
         };
         let line = problem.line.saturating_sub(1);
-        out.entry(uri).or_default().push(Diagnostic {
-            range: Range::new(
-                tower_lsp_server::ls_types::Position::new(line, 0),
-                tower_lsp_server::ls_types::Position::new(line, 0),
-            ),
-            severity: Some(match problem.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String("pack-problem".into())),
-            source: Some(SOURCE.to_string()),
-            message: problem.message.clone(),
-            ..Diagnostic::default()
-        });
+        let at = tower_lsp_server::ls_types::Position::new(line, 0);
+        out.entry(uri)
+            .or_default()
+            .push(problem_diagnostic(problem, Range::new(at, at)));
     }
     out
 }

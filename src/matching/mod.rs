@@ -49,6 +49,33 @@ pub struct Item {
     pub entry: Option<EntryId>,
 }
 
+impl Item {
+    /// An item shown as the entry itself (pitfalls, notes, examples, related).
+    fn of_entry(
+        kind: ItemKind,
+        pack: &Pack,
+        skill: &crate::model::Skill,
+        entry: &Entry,
+        id: EntryId,
+        reason: String,
+        score: f32,
+    ) -> Item {
+        Item {
+            kind,
+            pack: pack.name.clone(),
+            skill: skill.name.clone(),
+            text: entry.text.clone(),
+            path: None,
+            file: entry.file.clone(),
+            line: entry.line,
+            resolved: false,
+            reason,
+            score,
+            entry: Some(id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SkillRef {
     pub pack: String,
@@ -348,19 +375,15 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
             ItemKind::Example => examples += 1,
             _ => {}
         }
-        explanation.items.push(Item {
+        explanation.items.push(Item::of_entry(
             kind,
-            pack: pack.name.clone(),
-            skill: skill.name.clone(),
-            text: entry.text.clone(),
-            path: None,
-            file: entry.file.clone(),
-            line: entry.line,
-            resolved: false,
-            reason: hit.reason.clone(),
-            score: hit.score,
-            entry: Some(*id),
-        });
+            pack,
+            skill,
+            entry,
+            *id,
+            hit.reason.clone(),
+            hit.score,
+        ));
     }
 
     // Docs: cited by the pitfalls first, then documenting the symbol.
@@ -610,22 +633,18 @@ fn add_other_owner_related(catalog: &Catalog, resolved: &Resolved, explanation: 
         if other.is_empty() || other.contains(&owner) {
             continue;
         }
-        explanation.items.push(Item {
-            kind: ItemKind::Related,
-            pack: pack.name.clone(),
-            skill: skill.name.clone(),
-            text: entry.text.clone(),
-            path: None,
-            file: entry.file.clone(),
-            line: entry.line,
-            resolved: false,
-            reason: format!(
+        explanation.items.push(Item::of_entry(
+            ItemKind::Related,
+            pack,
+            skill,
+            entry,
+            id,
+            format!(
                 "about `{name}` of `{}`, not of `{owner}`: does not apply here",
                 other.join("`, `")
             ),
-            score: 0.5,
-            entry: Some(id),
-        });
+            0.5,
+        ));
         if explanation
             .items
             .iter()
