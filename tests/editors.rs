@@ -87,3 +87,8 @@ fn neovim_0_11() {
 fn emacs_eglot() {
     run_editor("emacs");
 }
+
+#[test]
+fn vscode_code_server() {
+    run_editor("vscode");
+}
