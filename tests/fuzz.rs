@@ -134,7 +134,19 @@ fn fuzz_skill_and_reference_parsers() {
         let input = mutate(&mut rng, &seeds[i % seeds.len()]);
         let text = String::from_utf8_lossy(&input);
         let mut problems = Vec::new();
-        let _ = skill_md::read(&text, "f/SKILL.md", "f", &mut problems);
+        if let Ok(skill) = skill_md::read(&text, "f/SKILL.md", "f", &mut problems) {
+            // The symbol extractor, over whatever the parser made of it.
+            let mut pack = skill_lsp::model::Pack {
+                name: "ase".into(),
+                root: "/nonexistent".into(),
+                skills_dir: "/nonexistent/skills".into(),
+                modules: vec!["ase".into(), "oqupy".into()],
+                skills: vec![skill],
+                doc_symbols: Vec::new(),
+                embedded: false,
+            };
+            skill_lsp::symbols::annotate_pack(&mut pack);
+        }
         for name in ["doc_map.md", "source_map.md", "test_map.md", "other.md"] {
             let _ = references::read(&text, "f", name);
         }
@@ -149,7 +161,10 @@ fn fuzz_skill_and_reference_parsers() {
         );
         let _ = skill_lsp::docs_tree::scan_rst(&text, &["ase".to_string()]);
     }
-    say("SKILL.md/references parsers + rst scanner", n);
+    say(
+        "SKILL.md/references parsers, symbol extractor, rst scanner",
+        n,
+    );
 }
 
 #[test]

@@ -169,8 +169,28 @@ fn bad_requests_get_errors_and_the_server_keeps_serving() {
         .unwrap()
         .contains("ase.io.read"));
 
+    // A wrong Content-Length (shorter than the body): the rest of the body is garbage
+    // before the next header; both are answered with errors and the next request works.
+    client.send_raw(b"Content-Length: 10\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"x\"}");
+    assert!(client.wait_for_response_error(-32700).is_some());
+    let symbols = client.request("workspace/symbol", json!({"query": "backend_config"}));
+    assert!(
+        symbols["result"].as_array().is_some_and(|a| !a.is_empty()),
+        "{symbols}"
+    );
+
+    // A 50 MB message: taken in (below the 64 MiB cap), answered, and the server goes on.
+    let big = "x".repeat(50 * 1024 * 1024);
+    let response = client.request("workspace/symbol", json!({"query": big}));
+    assert!(response.get("result").is_some() || response.get("error").is_some());
+    let hover = client.hover(uri, 1, 0);
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("ase.io.read"));
+
     // Many requests in flight: all answered.
-    let ids: Vec<i64> = (0..200)
+    let ids: Vec<i64> = (0..1000)
         .map(|_| {
             client.send_request(
                 "textDocument/hover",
