@@ -115,7 +115,8 @@ pub struct Catalog {
     by_key: HashMap<String, Vec<EntryId>>,
     /// Symbol -> (pack, doc path) documenting it.
     docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
-    index: Index,
+    /// Held for the catalog's lifetime: the reader and parser belong to it.
+    _index: Index,
     reader: IndexReader,
     fields: Fields,
     parser: QueryParser,
@@ -315,7 +316,7 @@ impl Catalog {
             ordinals,
             by_key,
             docs_by_symbol,
-            index,
+            _index: index,
             reader,
             fields,
             parser,
@@ -409,11 +410,6 @@ impl Catalog {
         Ok(hits)
     }
 
-    /// Same text relevance, restricted to entries of one pack (weakest matching link).
-    pub fn reader_generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
-    }
-
     /// Problems as a count by severity.
     pub fn problem_counts(&self) -> (usize, usize) {
         let errors = self
@@ -422,10 +418,6 @@ impl Catalog {
             .filter(|p| p.severity == Severity::Error)
             .count();
         (errors, self.problems.len() - errors)
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 
     /// Points the embedded packs' files at a copy on disk (see
