@@ -61,16 +61,7 @@ fn python(
         let range = encoding.range(&py.source, site.site.start, site.site.end);
         for finding in &site.findings {
             let (_, _, entry) = catalog.entry(finding.entry);
-            let fix_data: Vec<FixData> = fixes(entry, &site.site)
-                .into_iter()
-                .map(|f| FixData {
-                    title: f.title,
-                    edit: TextEdit {
-                        range: encoding.range(&py.source, f.start, f.end),
-                        new_text: f.replacement,
-                    },
-                })
-                .collect();
+            let fix_data = fix_data(entry, &site.site, &py.source, encoding);
             let href = crate::render::file_link(&finding.skill_file, finding.skill_line)
                 .and_then(|l| Uri::from_str(&l).ok());
             let data = DiagnosticData {
@@ -91,6 +82,25 @@ fn python(
         }
     }
     out
+}
+
+/// The fixes a pitfall implies for a call, as LSP edits.
+fn fix_data(
+    entry: &crate::model::Entry,
+    site: &crate::code::python::CallSite,
+    source: &str,
+    encoding: Encoding,
+) -> Vec<FixData> {
+    fixes(entry, site)
+        .into_iter()
+        .map(|f| FixData {
+            title: f.title,
+            edit: TextEdit {
+                range: encoding.range(source, f.start, f.end),
+                new_text: f.replacement,
+            },
+        })
+        .collect()
 }
 
 /// The data of a skill-lsp diagnostic whose `data` the client did not send back: the call
@@ -117,16 +127,7 @@ pub fn recompute_data(
         .iter()
         .find(|f| f.skill == skill && crate::render::finding_message(f) == diagnostic.message)?;
     let (_, _, entry) = catalog.entry(finding.entry);
-    let fixes = fixes(entry, &site.site)
-        .into_iter()
-        .map(|f| FixData {
-            title: f.title,
-            edit: TextEdit {
-                range: encoding.range(&py.source, f.start, f.end),
-                new_text: f.replacement,
-            },
-        })
-        .collect();
+    let fixes = fix_data(entry, &site.site, &py.source, encoding);
     Some(DiagnosticData {
         skill,
         pack: finding.pack.clone(),

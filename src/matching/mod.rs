@@ -190,6 +190,15 @@ fn open_variant(key: &str) -> Option<(String, crate::model::SymbolKind, String)>
     }
 }
 
+/// Best score first; ties in a stable order (pack, skill, entry position).
+fn rank_order(a: &(EntryId, Hit), b: &(EntryId, Hit)) -> std::cmp::Ordering {
+    b.1.score
+        .total_cmp(&a.1.score)
+        .then(a.0.pack.cmp(&b.0.pack))
+        .then(a.0.skill.cmp(&b.0.skill))
+        .then(a.0.entry.cmp(&b.0.entry))
+}
+
 /// Whether the key's name is what the entry's first inline code span is about.
 fn names_first(entry: &Entry, key: &str) -> bool {
     let name = key.rsplit(':').next().unwrap_or(key);
@@ -325,13 +334,7 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     }
 
     let mut ranked: Vec<(EntryId, Hit)> = hits.into_iter().collect();
-    ranked.sort_by(|a, b| {
-        b.1.score
-            .total_cmp(&a.1.score)
-            .then(a.0.pack.cmp(&b.0.pack))
-            .then(a.0.skill.cmp(&b.0.skill))
-            .then(a.0.entry.cmp(&b.0.entry))
-    });
+    ranked.sort_by(rank_order);
 
     let mut pitfall_skills: Vec<(u32, u32)> = Vec::new();
     let mut cited_docs: Vec<(u32, String, String)> = Vec::new();
@@ -683,13 +686,7 @@ pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
             entry.kind == EntryKind::Pitfall && applicability::applies(entry, site)
         })
         .collect();
-    ranked.sort_by(|a, b| {
-        b.1.score
-            .total_cmp(&a.1.score)
-            .then(a.0.pack.cmp(&b.0.pack))
-            .then(a.0.skill.cmp(&b.0.skill))
-            .then(a.0.entry.cmp(&b.0.entry))
-    });
+    ranked.sort_by(rank_order);
     ranked
         .into_iter()
         .map(|(id, hit)| {
