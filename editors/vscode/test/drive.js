@@ -152,6 +152,37 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
     const mode = await modeItem.innerText().catch(() => '');
     check(/python/i.test(mode), 'language mode is Python', mode);
 
+    // which binary the extension started (first line it writes to its output channel)
+    const serverStarted = () => {
+      const logs = path.join(runDir, 'ud', 'logs');
+      const found = [];
+      const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p); else if (/-skill-lsp\.log$/.test(e.name)) found.push(p);
+      } };
+      try { walk(logs); } catch { /* no logs yet */ }
+      for (const f of found) {
+        const m = fs.readFileSync(f, 'utf8').match(/skill-lsp: starting (.*) lsp/);
+        if (m) return m[1];
+      }
+      return '';
+    };
+    const expected = {
+      setting: (p) => p === serverBin,
+      bundled: (p) => p.startsWith(path.join(runDir, 'ext')) && p.endsWith('/server/skill-lsp'),
+      path: (p) => p === path.join(runDir, 'home', '.cargo', 'bin', 'skill-lsp'),
+    }[serverMode];
+    let started = '';
+    for (let i = 0; i < 120 && !started; i++) {
+      started = serverStarted();
+      if (!started) await page.waitForTimeout(250);
+    }
+    if (!check(started !== '' && expected(started), `the extension found and started the server through "${serverMode}"`,
+      started || 'no "skill-lsp: starting" line in its output channel within 30 s')) {
+      throw new Error('the extension did not start the expected server: the other checks cannot pass');
+    }
+
+
     const readWord = token("atoms = read('start.traj')", 'read');
     const hover = page.locator('.monaco-hover-content').filter({ hasText: 'MPI' });
     let hoverText = '';
@@ -200,28 +231,6 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
     }
     const parallelUnchanged = fs.readFileSync(path.join(runDir, 'ws', 'parallel_md.py'), 'utf8').includes("atoms = read('start.traj')");
     check(parallelUnchanged, 'parallel_md.py on disk untouched by the UI steps');
-
-    // which binary the extension started (first line it writes to its output channel)
-    const started = (() => {
-      const logs = path.join(runDir, 'ud', 'logs');
-      const found = [];
-      const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p); else if (/-skill-lsp\.log$/.test(e.name)) found.push(p);
-      } };
-      try { walk(logs); } catch { /* no logs yet */ }
-      for (const f of found) {
-        const m = fs.readFileSync(f, 'utf8').match(/skill-lsp: starting (.*) lsp/);
-        if (m) return m[1];
-      }
-      return '';
-    })();
-    const expected = {
-      setting: (p) => p === serverBin,
-      bundled: (p) => p.startsWith(path.join(runDir, 'ext')) && p.endsWith('/server/skill-lsp'),
-      path: (p) => p === path.join(runDir, 'bin', 'skill-lsp'),
-    }[serverMode];
-    check(expected(started), `the extension found the server through "${serverMode}"`, started);
 
     // ---------------------------------------------------------------- (c) diagnostic on Psi4(xc=
     await page.keyboard.press('Escape');
@@ -377,4 +386,4 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
   log(`drive.js done`);
   console.log(`vscode: ${passed} passed, ${failures} failed`);
   process.exit(failures ? 1 : 0);
-})().catch((e) => { console.error('ERROR', e); console.log(`vscode: ${passed} passed, ${failures + 1} failed`); process.exit(2); });
+})().catch((e) => { console.error('ERROR', e); console.log(`vscode: ${passed} passed, ${failures || 1} failed`); process.exit(2); });

@@ -9,7 +9,8 @@
 # Default binary: <repo>/target/release/skill-lsp. How the extension finds it, SERVER_MODE=
 #   setting (default)  "skillLsp.server.path" in the user settings
 #   bundled            built into the .vsix as server/skill-lsp (no setting)
-#   path               `skill-lsp` on the PATH code-server runs with (no setting)
+#   path               `skill-lsp` in ~/.cargo/bin (as `cargo install` puts it), on PATH,
+#                      with a per-run HOME (no setting)
 # Builds the .vsix (scripts/build-vsix.sh) unless SKIP_BUILD=1 and skill-lsp.vsix exists
 # (not with SERVER_MODE=bundled). Each run gets a fresh folder under
 # test/runs/ (workspace copy, user data, XDG dirs, logs, screenshots); the last 3 are kept.
@@ -98,8 +99,11 @@ PY
   || { cat "$RUN/install-extension.log"; loud "VS Code test FAILED: code-server could not install $VSIX"; exit 3; }
 
 if [ "$SERVER_MODE" = path ]; then
-  mkdir -p "$RUN/bin" && ln -s "$BIN" "$RUN/bin/skill-lsp"
-  export PATH="$RUN/bin:$PATH"
+  # VS Code replaces the extension host's PATH by the one of a login shell, so a PATH
+  # entry made here is lost: put the binary where `cargo install` would (~/.cargo/bin)
+  # under a per-run HOME, which the extension also searches, and on PATH.
+  mkdir -p "$RUN/home/.cargo/bin" && ln -s "$BIN" "$RUN/home/.cargo/bin/skill-lsp"
+  export HOME=$RUN/home PATH="$RUN/home/.cargo/bin:$PATH"
 fi
 echo "[run] server: $BIN, found by the extension through: $SERVER_MODE"
 

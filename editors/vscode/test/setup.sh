@@ -23,8 +23,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[setup] apt-get install ${missing[*]}"
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -q || fail "apt-get update"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" || fail "apt-get install ${missing[*]}"
+  { $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"; } \
+    > "$TOOLS/apt.log" 2>&1 || { tail -30 "$TOOLS/apt.log"; fail "apt-get install ${missing[*]} (log: $TOOLS/apt.log)"; }
 fi
 [ -x /usr/bin/chromium ] || fail "/usr/bin/chromium missing after apt-get install chromium"
 [ -x /usr/bin/rg ] || fail "/usr/bin/rg missing after apt-get install ripgrep"
