@@ -3,7 +3,6 @@
 
 use super::skill_files;
 use super::state::State;
-use crate::analysis;
 use crate::catalog::Catalog;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
@@ -24,17 +23,19 @@ pub fn hover(state: &State, catalog: &Catalog, params: &HoverParams) -> Result<O
     })?;
     let (markdown, range) = if let Some(py) = doc.python() {
         let sources = state.sources();
-        let Some(explanation) = analysis::explain_at(catalog, py, offset, &sources) else {
+        // Resolved once: the keys feed the matching, the node's range the hover's range.
+        let Some(resolved) = py.keys_at(offset) else {
             return Ok(None);
         };
+        let explanation = crate::matching::explain(catalog, &resolved, &sources);
         let options = state.settings().hover_options();
         let Some(md) = crate::render::hover_markdown(&explanation, &options) else {
             return Ok(None);
         };
-        let range = py
-            .keys_at(offset)
-            .map(|r| encoding.range(&py.source, r.start, r.end));
-        (md, range)
+        (
+            md,
+            Some(encoding.range(&py.source, resolved.start, resolved.end)),
+        )
     } else if doc.markdown {
         match skill_files::hover(catalog, uri, doc.text(), offset) {
             Some((md, start, end)) => (md, Some(encoding.range(doc.text(), start, end))),
