@@ -6,43 +6,16 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/mod.rs"]
+mod support;
 
 use common::lsp::{position_of, uri_of, Client};
 use serde_json::{json, Value};
 use std::path::Path;
+use support::{mb, ms, peak_rss_kb, percentile, script, HOVER_NEEDLES};
 use std::time::{Duration, Instant};
 
 const HOVERS: usize = 2000;
-
-fn script() -> String {
-    let block = include_str!("../examples/parallel_md.py");
-    let mut s = String::from(block);
-    for i in 0..30 {
-        s.push_str(&format!(
-            "\n\ndef analyse_{i}(path):\n    frames = read(path, index=':')\n    energies = [f.get_potential_energy() for f in frames]\n    data = np.asarray(energies)\n    \
-             mean = data.mean()\n    spread = data.std()\n    write('summary_{i}.xyz', frames[-1])\n    return mean, spread\n"
-        ));
-    }
-    s.insert_str(0, "import numpy as np\nfrom ase.io import write\n");
-    s
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
-
-fn peak_rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
 
 struct Run {
     spawn_to_initialize: Duration,
@@ -78,16 +51,7 @@ fn run(cache: &Path, options: &Value) -> Run {
     );
     let open_to_first_hover = opened.elapsed();
 
-    let positions: Vec<(u32, u32)> = [
-        "read('start",
-        "Trajectory(f",
-        "backend_config",
-        "OMP_NUM",
-        "np.asarray",
-        "energies = [",
-        "mean()",
-        "\n\n",
-    ]
+    let positions: Vec<(u32, u32)> = HOVER_NEEDLES
     .iter()
     .map(|n| position_of(&text, n, 0))
     .collect();
@@ -124,16 +88,14 @@ fn report(name: &str, mut r: Run) {
     let p99 = percentile(&mut r.hovers, 0.99);
     let max = *r.hovers.last().unwrap_or(&Duration::ZERO);
     println!(
-        "| {name} | {} | {} | {} | {} | {} | {} | {} MB |",
+        "| {name} | {} | {} | {} | {} | {} | {} | {} |",
         ms(r.spawn_to_initialize),
         ms(r.open_to_first_hover),
         ms(p50),
         ms(p99),
         ms(max),
         ms(r.edit_to_diagnostics),
-        r.rss_kb
-            .map(|k| format!("{:.1}", k as f64 / 1024.0))
-            .unwrap_or_else(|| "?".into()),
+        mb(r.rss_kb),
     );
 }
 
