@@ -99,6 +99,8 @@ fn in_process(roots: &[PathBuf], cache: &Path) -> InProcess {
 struct Served {
     first_hover: Duration,
     hovers: Vec<Duration>,
+    /// p50 and p99 of the server's own work per hover, in µs (`skill-lsp.stats`).
+    server_hover: (f64, f64),
     rss_kb: Option<u64>,
 }
 
@@ -152,10 +154,17 @@ fn served(roots: &[PathBuf], packs_dir: &Path, cache: &Path) -> Served {
         hovers.push(t.elapsed());
     }
     let rss_kb = peak_rss_kb(client.pid());
+    let stats = client.call(
+        "workspace/executeCommand",
+        json!({"command": "skill-lsp.stats", "arguments": []}),
+    );
+    let server_us = |p: &str| stats["requests"]["hover"][p].as_f64().unwrap_or(f64::NAN);
+    let server_hover = (server_us("p50_us"), server_us("p99_us"));
     assert!(client.shutdown().success());
     Served {
         first_hover,
         hovers,
+        server_hover,
         rss_kb,
     }
 }
@@ -178,8 +187,10 @@ fn main() {
         dir_size(packs_dir.path()) as f64 / 1e6,
         ms(t.elapsed())
     );
-    println!("| packs | entries | keys | full build | index on disk | open index | refresh after 1 SKILL.md | first hover, persisted | first hover, cold | hover p50 | hover p99 | peak RSS persisted | peak RSS cold |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| packs | entries | keys | full build | index on disk | open index | refresh after 1 SKILL.md | first hover, persisted | first hover, cold | hover p50 | hover p99 | server p50/p99 | peak RSS persisted | peak RSS cold |");
+    println!(
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
     for n in sizes {
         let roots = &roots[..n];
         let local = in_process(roots, tempfile::tempdir().expect("cache").path());
@@ -189,7 +200,7 @@ fn main() {
         let cold = served(roots, packs_dir.path(), cache.path());
         let mut persisted = served(roots, packs_dir.path(), cache.path());
         println!(
-            "| {n} | {} | {} | {} | {:.1} MB | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {:.1} MB | {} | {} | {} | {} | {} | {} | {:.0}/{:.0} µs | {} | {} |",
             local.entries,
             local.keys,
             ms(local.build),
@@ -200,6 +211,8 @@ fn main() {
             ms(cold.first_hover),
             ms(percentile(&mut persisted.hovers, 0.5)),
             ms(percentile(&mut persisted.hovers, 0.99)),
+            persisted.server_hover.0,
+            persisted.server_hover.1,
             mb(persisted.rss_kb),
             mb(cold.rss_kb),
         );

@@ -252,3 +252,49 @@ fn nothing_for_other_packages_and_own_code() {
         }
     });
 }
+
+/// A key of no package (an environment variable) speaks first for the packages the file
+/// imports; with none of them imported, every pack may speak.
+#[test]
+fn environment_keys_follow_the_imports() {
+    let corpus = corpus_or_skip!();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let packs: Vec<String> = ["sisl", "oqupy", "tkwant"]
+        .iter()
+        .map(|p| corpus.join(p).display().to_string())
+        .collect();
+    let packs_of = |imports: &str| {
+        let file = dir.path().join("env.py");
+        std::fs::write(
+            &file,
+            format!("import os\n{imports}os.environ[\"OMP_NUM_THREADS\"] = \"1\"\n"),
+        )
+        .unwrap();
+        let line = 2 + imports.lines().count();
+        let location = format!("{}:{line}:14", file.display());
+        let mut args = vec!["explain", "--json"];
+        for p in &packs {
+            args.extend(["--skills", p.as_str()]);
+        }
+        args.push(&location);
+        let json = common::json_of(&common::run(&args, dir.path(), cache.path()));
+        assert_eq!(json["keys"][0], "env:OMP_NUM_THREADS", "{json:#}");
+        let mut from: Vec<String> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["pack"].as_str().unwrap().to_string())
+            .collect();
+        from.sort();
+        from.dedup();
+        from
+    };
+    assert_eq!(packs_of("import sisl\n"), ["sisl"]);
+    assert_eq!(packs_of("import oqupy\n"), ["oqupy"]);
+    let everyone = packs_of("");
+    assert!(
+        everyone.len() >= 2 && everyone.iter().any(|p| p == "tkwant"),
+        "{everyone:?}"
+    );
+}

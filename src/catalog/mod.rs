@@ -112,7 +112,10 @@ pub struct Catalog {
     pub problems: Vec<Problem>,
     /// Source key -> entry ids in ordinal order.
     ordinals: HashMap<String, Vec<EntryId>>,
+    /// Key -> entry ids, in id order (so one pack's are a contiguous run).
     by_key: HashMap<String, Vec<EntryId>>,
+    /// Python top-level module -> the packs about it.
+    packs_by_module: HashMap<String, Vec<u32>>,
     /// Symbol -> (pack, doc path) documenting it.
     docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
     /// Held for the catalog's lifetime: the reader and parser belong to it.
@@ -308,6 +311,15 @@ impl Catalog {
                 }
             }
         }
+        let mut packs_by_module: HashMap<String, Vec<u32>> = HashMap::new();
+        for (p, pack) in packs.iter().enumerate() {
+            for module in &pack.modules {
+                packs_by_module
+                    .entry(module.clone())
+                    .or_default()
+                    .push(p as u32);
+            }
+        }
         let reader = index.reader()?;
         let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
         Ok(Catalog {
@@ -315,6 +327,7 @@ impl Catalog {
             problems,
             ordinals,
             by_key,
+            packs_by_module,
             docs_by_symbol,
             _index: index,
             reader,
@@ -335,6 +348,23 @@ impl Catalog {
     }
 
     /// Doc paths (per pack) whose documentation names `symbol`.
+    /// The entries of one pack under `key`: a binary search in the key's id-ordered list,
+    /// so a lookup scoped to a few packs costs the same with 9 packs or 1,000.
+    pub fn with_key_in_pack(&self, key: &str, pack: u32) -> &[EntryId] {
+        let all = self.with_key(key);
+        let start = all.partition_point(|id| id.pack < pack);
+        let end = start + all[start..].partition_point(|id| id.pack == pack);
+        &all[start..end]
+    }
+
+    /// The packs about a Python top-level module (`ase`).
+    pub fn packs_of_module(&self, module: &str) -> &[u32] {
+        self.packs_by_module
+            .get(module)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     pub fn docs_documenting(&self, symbol: &str) -> &[(u32, String)] {
         self.docs_by_symbol
             .get(symbol)

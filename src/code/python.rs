@@ -66,8 +66,11 @@ impl PyDocument {
 
     /// The keys of what is under `offset` (a byte offset).
     pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
-        self.analysis
-            .resolve_at(&self.tree, self.source.as_bytes(), offset)
+        let mut resolved = self
+            .analysis
+            .resolve_at(&self.tree, self.source.as_bytes(), offset)?;
+        resolved.imported = self.analysis.imported_modules();
+        Some(resolved)
     }
 
     pub fn call_sites(&self) -> Vec<CallSite> {
@@ -145,6 +148,9 @@ pub struct Resolved {
     pub end: usize,
     /// The enclosing call, when there is one.
     pub call: Option<CallSite>,
+    /// Top-level modules the file imports (`ase`, `numpy`): keys that belong to no
+    /// package (environment variables, paths) are looked up in their packs first.
+    pub imported: Vec<String>,
 }
 
 fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
@@ -169,6 +175,19 @@ impl Analysis {
                 _ => None,
             })
         })
+    }
+
+    /// The top-level modules of every import, star imports included, sorted.
+    pub fn imported_modules(&self) -> Vec<String> {
+        let mut modules: Vec<String> = self
+            .imports()
+            .map(|(_, qualified)| qualified)
+            .chain(self.star_modules.iter().map(String::as_str))
+            .map(|q| keys::top_module(q).to_string())
+            .collect();
+        modules.sort();
+        modules.dedup();
+        modules
     }
 
     fn bind(&mut self, name: &str, at: usize, binding: Binding) {
@@ -488,6 +507,7 @@ impl Analysis {
                         start: string.start_byte(),
                         end: string.end_byte(),
                         call,
+                        imported: Vec::new(),
                     });
                 }
             }
@@ -519,6 +539,7 @@ impl Analysis {
                 start: node.start_byte(),
                 end: node.end_byte(),
                 call: Some(site),
+                imported: Vec::new(),
             });
         }
         // An import line: `from ase.io import read` / `import ase.io as aio`.
@@ -550,6 +571,7 @@ impl Analysis {
             start: node.start_byte(),
             end: node.end_byte(),
             call,
+            imported: Vec::new(),
         })
     }
 
@@ -577,6 +599,7 @@ fn env_resolved(name: &str, node: Node<'_>, call: Option<CallSite>) -> Resolved 
         start: node.start_byte(),
         end: node.end_byte(),
         call,
+        imported: Vec::new(),
     }
 }
 

@@ -15,6 +15,7 @@ mod indexing;
 pub mod proto;
 mod skill_files;
 mod state;
+mod timings;
 pub mod transport;
 mod workspace_symbol;
 
@@ -31,6 +32,8 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 pub const COMMAND_REINDEX: &str = "skill-lsp.reindex";
 pub const COMMAND_SEARCH: &str = "skill-lsp.search";
+/// Server-side request timings and index facts, for users reporting slowness.
+pub const COMMAND_STATS: &str = "skill-lsp.stats";
 /// Panics on purpose, to prove a panic is contained (only with SKILL_LSP_TEST_HOOKS=1).
 pub const COMMAND_TEST_PANIC: &str = "skill-lsp.test.panic";
 
@@ -98,6 +101,14 @@ fn not_ready() -> Error {
 }
 
 impl Backend {
+    /// [`guarded`], recording the server-side duration for `skill-lsp.stats`.
+    fn timed<T>(&self, what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = std::time::Instant::now();
+        let result = guarded(what, f);
+        self.state.timings.record(what, started.elapsed());
+        result
+    }
+
     fn schedule_diagnostics(&self, uri: Uri, version: i32) {
         let state = self.state.clone();
         tokio::spawn(async move {
@@ -201,6 +212,7 @@ impl LanguageServer for Backend {
             code_action::OPEN_COMMAND.to_string(),
             COMMAND_REINDEX.to_string(),
             COMMAND_SEARCH.to_string(),
+            COMMAND_STATS.to_string(),
         ];
         if std::env::var("SKILL_LSP_TEST_HOOKS").as_deref() == Ok("1") {
             commands.push(COMMAND_TEST_PANIC.to_string());
@@ -410,12 +422,12 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        guarded("hover", || hover::hover(&self.state, &catalog, &params))
+        self.timed("hover", || hover::hover(&self.state, &catalog, &params))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        guarded("codeAction", || {
+        self.timed("codeAction", || {
             code_action::code_actions(&self.state, &catalog, &params)
         })
         .map(Some)
@@ -423,7 +435,7 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        let items = guarded("completion", || {
+        let items = self.timed("completion", || {
             completion::completion(&self.state, &catalog, &params)
         })?;
         Ok((!items.is_empty()).then_some(CompletionResponse::Array(items)))
@@ -434,7 +446,7 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        let symbols = guarded("workspace/symbol", || {
+        let symbols = self.timed("workspace/symbol", || {
             workspace_symbol::symbols(&catalog, &params.query)
         })?;
         Ok(Some(WorkspaceSymbolResponse::Nested(symbols)))
@@ -442,7 +454,7 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        guarded("documentLink", || {
+        self.timed("documentLink", || {
             let docs = self.state.documents.lock();
             let Some(doc) = docs.get(&params.text_document.uri).filter(|d| d.markdown) else {
                 return Ok(None);
@@ -461,7 +473,7 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        let items = guarded("diagnostic", || {
+        let items = self.timed("diagnostic", || {
             Ok(
                 diagnostics::compute(&self.state, &catalog, &params.text_document.uri)
                     .map(|(d, _)| d)
@@ -529,11 +541,23 @@ impl LanguageServer for Backend {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
-                let symbols = guarded("search", || workspace_symbol::symbols(&catalog, &query))?;
+                let symbols =
+                    self.timed("search", || workspace_symbol::symbols(&catalog, &query))?;
                 Ok(Some(serde_json::to_value(symbols).unwrap_or(Value::Null)))
             }
+            COMMAND_STATS => {
+                let catalog = self.state.catalog().await;
+                Ok(Some(serde_json::json!({
+                    "requests": self.state.timings.summary(),
+                    "index": catalog.map(|c| serde_json::json!({
+                        "packs": c.packs.len(),
+                        "entries": c.entry_count(),
+                        "keys": c.symbol_count(),
+                    })),
+                })))
+            }
             COMMAND_TEST_PANIC if std::env::var("SKILL_LSP_TEST_HOOKS").as_deref() == Ok("1") => {
-                guarded("test panic", || -> Result<Option<LSPAny>> {
+                self.timed("test panic", || -> Result<Option<LSPAny>> {
                     panic!("deliberate panic for testing")
                 })
             }

@@ -78,6 +78,8 @@ pub struct State {
     /// The catalog load started at `initialize`, finished by the first re-index.
     pub preload: std::sync::Mutex<Option<PreloadHandle>>,
     pub initialized_seen: std::sync::atomic::AtomicBool,
+    /// Server-side durations of requests (`skill-lsp.stats`).
+    pub timings: super::timings::Timings,
 }
 
 pub type PreloadHandle = tokio::task::JoinHandle<
@@ -99,6 +101,7 @@ impl State {
             shutdown: std::sync::atomic::AtomicBool::new(false),
             preload: std::sync::Mutex::new(None),
             initialized_seen: std::sync::atomic::AtomicBool::new(false),
+            timings: Default::default(),
         }
     }
 

@@ -110,7 +110,42 @@ fn in_scope(pack: &Pack, key: &str) -> bool {
 
 /// Whether any pack is about the package of this key (else nothing is looked up at all).
 pub fn any_pack_in_scope(catalog: &Catalog, key: &str) -> bool {
-    catalog.packs.iter().any(|p| in_scope(p, key))
+    key_module(key).is_none_or(|module| !catalog.packs_of_module(module).is_empty())
+}
+
+/// With no pack about what the file imports, a key of no package (an environment
+/// variable, a path) reaches at most this many entries: it bounds the work of one hover
+/// over 1,000 packs, where every HPC skill names `OMP_NUM_THREADS`.
+const UNSCOPED_LIMIT: usize = 256;
+
+/// The entries under `lookup` that `key` may reach: for a package's key, those of the
+/// packs about that package; for a key of no package, those of the packs about what the
+/// file imports (`imported`), else the first [`UNSCOPED_LIMIT`] of all packs'.
+fn reachable(catalog: &Catalog, key: &str, lookup: &str, imported: &[u32]) -> Vec<EntryId> {
+    let packs = match key_module(key) {
+        Some(module) => catalog.packs_of_module(module),
+        None => imported,
+    };
+    let scoped: Vec<EntryId> = packs
+        .iter()
+        .flat_map(|p| catalog.with_key_in_pack(lookup, *p).iter().copied())
+        .collect();
+    if scoped.is_empty() && key_module(key).is_none() {
+        let all = catalog.with_key(lookup);
+        return all[..all.len().min(UNSCOPED_LIMIT)].to_vec();
+    }
+    scoped
+}
+
+/// The packs about the top-level modules a file imports.
+pub fn packs_imported(catalog: &Catalog, imported: &[String]) -> Vec<u32> {
+    let mut packs: Vec<u32> = imported
+        .iter()
+        .flat_map(|m| catalog.packs_of_module(m).iter().copied())
+        .collect();
+    packs.sort_unstable();
+    packs.dedup();
+    packs
 }
 
 /// How strong a link through a key is.
@@ -132,25 +167,34 @@ struct Hit {
 
 /// Direct hits for `keys` (link 1), scoped by package; `own_keys` of them belong to the
 /// hovered node itself.
-fn direct_hits(catalog: &Catalog, keys_list: &[String], own_keys: usize) -> HashMap<EntryId, Hit> {
+fn direct_hits(
+    catalog: &Catalog,
+    keys_list: &[String],
+    own_keys: usize,
+    imported: &[u32],
+) -> HashMap<EntryId, Hit> {
     let mut hits: HashMap<EntryId, Hit> = HashMap::new();
     for (i, key) in keys_list.iter().enumerate() {
         let own = i < own_keys;
         let open = open_variant(key);
-        let exact = catalog.with_key(key).iter().map(|id| (*id, 1.0));
+        let exact = reachable(catalog, key, key, imported)
+            .into_iter()
+            .map(|id| (id, 1.0));
         // A keyword or value whose owner the skill's examples do not show may be this
         // callee's: a slightly weaker link, only for entries that left the owner open.
         let open_hits = open.iter().flat_map(|(open_key, kind, name)| {
-            catalog.with_key(open_key).iter().filter(move |id| {
-                catalog
-                    .entry(**id)
-                    .2
-                    .symbols
-                    .iter()
-                    .any(|s| s.kind == *kind && s.name == *name && s.owner.is_none())
-            })
+            reachable(catalog, key, open_key, imported)
+                .into_iter()
+                .filter(move |id| {
+                    catalog
+                        .entry(*id)
+                        .2
+                        .symbols
+                        .iter()
+                        .any(|s| s.kind == *kind && s.name == *name && s.owner.is_none())
+                })
         });
-        for (id, factor) in exact.chain(open_hits.map(|id| (*id, 0.8))) {
+        for (id, factor) in exact.chain(open_hits.map(|id| (id, 0.8))) {
             let (pack, _, entry) = catalog.entry(id);
             if !in_scope(pack, key) {
                 continue;
@@ -275,7 +319,8 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         .map(|p| p + 1)
         .unwrap_or(resolved.keys.len());
     let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
-    let mut hits = direct_hits(catalog, &resolved.keys, own_keys);
+    let imported = packs_imported(catalog, &resolved.imported);
+    let mut hits = direct_hits(catalog, &resolved.keys, own_keys, &imported);
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
     // keyword or value itself.
@@ -678,7 +723,8 @@ pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
     if !site.keys.iter().any(|k| any_pack_in_scope(catalog, k)) {
         return Vec::new();
     }
-    let hits = direct_hits(catalog, &site.keys, site.keys.len());
+    // Call sites carry package keys only (callee, keywords, values): no import scope.
+    let hits = direct_hits(catalog, &site.keys, site.keys.len(), &[]);
     let mut ranked: Vec<(EntryId, Hit)> = hits
         .into_iter()
         .filter(|(id, _)| {
