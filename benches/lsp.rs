@@ -12,8 +12,8 @@ mod support;
 use common::lsp::{position_of, uri_of, Client};
 use serde_json::{json, Value};
 use std::path::Path;
-use support::{mb, ms, peak_rss_kb, percentile, script, HOVER_NEEDLES};
 use std::time::{Duration, Instant};
+use support::{mb, ms, peak_rss_kb, percentile, script, HOVER_NEEDLES};
 
 const HOVERS: usize = 2000;
 
@@ -52,9 +52,9 @@ fn run(cache: &Path, options: &Value) -> Run {
     let open_to_first_hover = opened.elapsed();
 
     let positions: Vec<(u32, u32)> = HOVER_NEEDLES
-    .iter()
-    .map(|n| position_of(&text, n, 0))
-    .collect();
+        .iter()
+        .map(|n| position_of(&text, n, 0))
+        .collect();
     let mut hovers = Vec::with_capacity(HOVERS);
     for i in 0..HOVERS {
         let (l, c) = positions[i % positions.len()];
