@@ -99,6 +99,82 @@ fn report(name: &str, mut r: Run) {
     );
 }
 
+const EDITS: usize = 10_000;
+
+/// Types `EDITS` characters one didChange at a time (as an editor sends them), then
+/// measures: sending them all, the last edit to a hover answered on the final text, and
+/// the first edit to the diagnostics of the final version (debounced). The state must be
+/// exact: the edited document's diagnostics equal those of the final text opened fresh.
+fn edit_storm(cache: &Path, options: &Value) {
+    let ws = tempfile::tempdir().expect("ws");
+    let text = script();
+    let uri = uri_of(&ws.path().join("storm.py"));
+    let mut client = Client::start_with_cache(ws.path(), cache);
+    client.initialize(ws.path(), json!({}), options.clone());
+    client.open(&uri, "python", &text);
+    client.diagnostics(&uri);
+    let typed_line = "frames = read('out.traj', index=':')\n";
+    let mut final_text = text.clone();
+    let (mut line, mut col) = (text.matches('\n').count() as u32, 0u32);
+    let started = Instant::now();
+    for (i, ch) in typed_line.chars().cycle().take(EDITS).enumerate() {
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": i + 2}, "contentChanges": [{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": ch.to_string()}]}),
+        );
+        final_text.push(ch);
+        if ch == '\n' {
+            (line, col) = (line + 1, 0);
+        } else {
+            col += ch.len_utf16() as u32;
+        }
+    }
+    let sent = started.elapsed();
+    let last_read = final_text.rfind("read('out").expect("typed read");
+    let (l, c) = position_of(
+        &final_text,
+        "read('out",
+        final_text[..last_read].matches("read('out").count(),
+    );
+    let hover = client.hover(&uri, l, c + 1);
+    let applied = started.elapsed();
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("ase.io.read")),
+        "the last typed call resolves: {hover}"
+    );
+    let final_version = EDITS + 1;
+    let storm = client.wait_for("diagnostics of the final version", |n| {
+        n["method"] == "textDocument/publishDiagnostics" && n["params"]["version"] == final_version
+    });
+    let diagnosed = started.elapsed();
+    let fresh_uri = uri_of(&ws.path().join("fresh.py"));
+    client.open(&fresh_uri, "python", &final_text);
+    let fresh = client.diagnostics(&fresh_uri);
+    let edited = storm["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        edited.len(),
+        fresh.len(),
+        "the edited text is the final text"
+    );
+    assert_eq!(
+        edited, fresh,
+        "same diagnostics as the final text opened fresh"
+    );
+    assert!(client.shutdown().success());
+    println!(
+        "\n{EDITS} one-character edits ({} diagnostics at the end): sent in {}, last edit to hover on the final text {}, first edit to final diagnostics {} (150 ms debounce included)",
+        edited.len(),
+        ms(sent),
+        ms(applied),
+        ms(diagnosed)
+    );
+}
+
 fn main() {
     let corpus = common::corpus();
     let (what, options) = match &corpus {
@@ -124,4 +200,5 @@ fn main() {
     let cache = tempfile::tempdir().expect("cache");
     report("cold (no index)", run(cache.path(), &options));
     report("persisted, up to date", run(cache.path(), &options));
+    edit_storm(cache.path(), &options);
 }

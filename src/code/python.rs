@@ -13,6 +13,8 @@ pub struct PyDocument {
     pub source: String,
     pub tree: Tree,
     pub analysis: Analysis,
+    /// Edits were applied to `source` (and `tree`'s positions) but not parsed yet.
+    stale: bool,
 }
 
 fn parser() -> Parser {
@@ -32,11 +34,18 @@ impl PyDocument {
             source,
             tree,
             analysis,
+            stale: false,
         })
     }
 
     /// Replaces `start..end` (bytes) with `text`, re-parsing incrementally.
     pub fn edit(&mut self, start: usize, end: usize, text: &str) -> bool {
+        self.edit_deferred(start, end, text) && self.refresh()
+    }
+
+    /// Replaces `start..end` (bytes) with `text` and tells the tree where, without
+    /// parsing: a burst of keystrokes costs one incremental parse, at [`Self::refresh`].
+    pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
         if start > end
             || end > self.source.len()
             || !self.source.is_char_boundary(start)
@@ -56,12 +65,27 @@ impl PyDocument {
             old_end_position,
             new_end_position: point_at(&self.source, new_end),
         });
+        self.stale = true;
+        true
+    }
+
+    /// Parses the edits made since the last parse (incrementally) and re-reads the
+    /// bindings. False only if tree-sitter gave up; the previous tree is kept then.
+    pub fn refresh(&mut self) -> bool {
+        if !self.stale {
+            return true;
+        }
         match parser().parse(&self.source, Some(&self.tree)) {
             Some(tree) => self.tree = tree,
             None => return false,
         }
         self.analysis = Analysis::new(&self.tree, self.source.as_bytes());
+        self.stale = false;
         true
+    }
+
+    pub fn is_stale(&self) -> bool {
+        self.stale
     }
 
     /// The keys of what is under `offset` (a byte offset).

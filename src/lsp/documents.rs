@@ -62,7 +62,7 @@ impl Document {
             match &mut self.content {
                 Content::Python(doc) => {
                     let end = doc.source.len();
-                    doc.edit(0, end, &change.text);
+                    doc.edit_deferred(0, end, &change.text);
                 }
                 Content::Text(text) => *text = change.text,
             }
@@ -78,7 +78,7 @@ impl Document {
         }
         match &mut self.content {
             Content::Python(doc) => {
-                if !doc.edit(start, end, &change.text) {
+                if !doc.edit_deferred(start, end, &change.text) {
                     return Err(format!("could not apply change at {range:?}"));
                 }
             }
@@ -100,9 +100,24 @@ pub struct Documents {
 
 impl Documents {
     /// The store, even after a panic elsewhere poisoned the lock: documents stay usable.
+    /// Python edits are applied to the text only; readers use [`Documents::read`].
     pub fn lock(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The store with every edited Python document parsed: what requests read. Edits are
+    /// parsed here, once per burst, rather than once per keystroke.
+    pub fn read(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+        let mut docs = self.lock();
+        for doc in docs.values_mut() {
+            if let Content::Python(py) = &mut doc.content {
+                if py.is_stale() && !py.refresh() {
+                    tracing::warn!("tree-sitter gave up re-parsing an edited document");
+                }
+            }
+        }
+        docs
     }
 }

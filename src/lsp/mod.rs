@@ -455,7 +455,7 @@ impl LanguageServer for Backend {
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
         self.timed("documentLink", || {
-            let docs = self.state.documents.lock();
+            let docs = self.state.documents.read();
             let Some(doc) = docs.get(&params.text_document.uri).filter(|d| d.markdown) else {
                 return Ok(None);
             };
