@@ -21,6 +21,8 @@ struct Run {
     spawn_to_initialize: Duration,
     open_to_first_hover: Duration,
     hovers: Vec<Duration>,
+    /// p50 and p99 of the server's own work per hover, in µs (`skill-lsp.stats`).
+    server_hover: (f64, f64),
     edit_to_diagnostics: Duration,
     rss_kb: Option<u64>,
 }
@@ -73,8 +75,15 @@ fn run(cache: &Path, options: &Value) -> Run {
     });
     let edit_to_diagnostics = t.elapsed();
     let rss_kb = peak_rss_kb(client.pid());
+    let stats = client.call(
+        "workspace/executeCommand",
+        json!({"command": "skill-lsp.stats", "arguments": []}),
+    );
+    let server_us = |p: &str| stats["requests"]["hover"][p].as_f64().unwrap_or(f64::NAN);
+    let server_hover = (server_us("p50_us"), server_us("p99_us"));
     assert!(client.shutdown().success());
     Run {
+        server_hover,
         spawn_to_initialize,
         open_to_first_hover,
         hovers,
@@ -88,12 +97,14 @@ fn report(name: &str, mut r: Run) {
     let p99 = percentile(&mut r.hovers, 0.99);
     let max = *r.hovers.last().unwrap_or(&Duration::ZERO);
     println!(
-        "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {name} | {} | {} | {} | {} | {} | {:.0}/{:.0} µs | {} | {} |",
         ms(r.spawn_to_initialize),
         ms(r.open_to_first_hover),
         ms(p50),
         ms(p99),
         ms(max),
+        r.server_hover.0,
+        r.server_hover.1,
         ms(r.edit_to_diagnostics),
         mb(r.rss_kb),
     );
@@ -195,8 +206,8 @@ fn main() {
         "packs: {what}; {HOVERS} hovers over 8 positions; script of {} lines",
         script().lines().count()
     );
-    println!("| index | spawn to initialize | open to first hover | hover p50 | hover p99 | hover max | edit to diagnostics | peak RSS |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| index | spawn to initialize | open to first hover | hover p50 | hover p99 | hover max | server p50/p99 | edit to diagnostics | peak RSS |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let cache = tempfile::tempdir().expect("cache");
     report("cold (no index)", run(cache.path(), &options));
     report("persisted, up to date", run(cache.path(), &options));

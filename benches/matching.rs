@@ -58,7 +58,7 @@ fn main() {
     let (catalog, _) = Catalog::load(&sources, &options, |_| {}).expect("catalog");
     let roots = SourceRoots::new(Vec::new());
     let doc = PyDocument::parse(SCRIPT.to_string()).expect("parse");
-    let positions: Vec<usize> = [
+    let needles = [
         "read('start",
         "Trajectory(f",
         "Psi4(method",
@@ -67,23 +67,34 @@ fn main() {
         "world.rank",
         "energy =",
         "\n\n",
-    ]
-    .iter()
-    .map(|n| SCRIPT.find(n).expect("position"))
-    .collect();
+    ];
+    let positions: Vec<usize> = needles
+        .iter()
+        .map(|n| SCRIPT.find(n).expect("position"))
+        .collect();
     println!(
         "packs: {what}; {} positions (matched calls, unmatched names, whitespace)",
         positions.len()
     );
     let mut samples = Vec::new();
+    let mut by_position = vec![Vec::new(); positions.len()];
     for _ in 0..500 {
-        for &offset in &positions {
+        for (i, &offset) in positions.iter().enumerate() {
             let t = Instant::now();
             let md = analysis::explain_at(&catalog, &doc, offset, &roots)
                 .and_then(|e| hover_markdown(&e, &HoverOptions::default()));
             samples.push(t.elapsed());
+            by_position[i].push(t.elapsed());
             std::hint::black_box(md);
         }
+    }
+    for (needle, mut times) in needles.iter().zip(by_position) {
+        println!(
+            "  at {:?}: p50 {}, p99 {}",
+            needle,
+            us(percentile(&mut times, 0.5)),
+            us(percentile(&mut times, 0.99))
+        );
     }
     let p50 = percentile(&mut samples, 0.5);
     let p99 = percentile(&mut samples, 0.99);

@@ -131,7 +131,12 @@ fn served(roots: &[PathBuf], packs_dir: &Path, cache: &Path) -> Served {
     let last = needles.last().expect("needles").clone();
     let (line, col) = position_of(&text, &last, 0);
     loop {
-        let hover = client.hover(&uri, line, col);
+        // Until the index is ready the server may answer "not ready" (-32002): retry.
+        let response = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}),
+        );
+        let hover = &response["result"];
         if hover["contents"]["value"]
             .as_str()
             .is_some_and(|v| v.contains("synpkg"))
@@ -140,7 +145,7 @@ fn served(roots: &[PathBuf], packs_dir: &Path, cache: &Path) -> Served {
         }
         assert!(
             started.elapsed() < Duration::from_secs(600),
-            "no synthetic hover: {hover}"
+            "no synthetic hover: {response}"
         );
         std::thread::sleep(Duration::from_millis(2));
     }

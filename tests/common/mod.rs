@@ -7,8 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The server binary: this build's, or `SKILL_LSP_BIN` (a long benchmark runs a copy, so
+/// that rebuilding meanwhile does not swap the binary under it).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_skill-lsp")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("SKILL_LSP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_skill-lsp").into())
+    })
 }
 
 /// `../shared/corpus` beside the checkout, where CI puts it.
