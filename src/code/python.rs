@@ -17,6 +17,15 @@ pub struct PyDocument {
     stale: bool,
 }
 
+/// Parses with this thread's parser: one parser (and its allocations) per thread, not
+/// one per document or keystroke.
+fn parse(source: &str, old: Option<&Tree>) -> Option<Tree> {
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser());
+    }
+    PARSER.with_borrow_mut(|p| p.parse(source, old))
+}
+
 fn parser() -> Parser {
     let mut parser = Parser::new();
     // The grammar is compiled in; a version mismatch would be a build error, not input.
@@ -28,7 +37,7 @@ fn parser() -> Parser {
 
 impl PyDocument {
     pub fn parse(source: String) -> Option<Self> {
-        let tree = parser().parse(&source, None)?;
+        let tree = parse(&source, None)?;
         let analysis = Analysis::new(&tree, source.as_bytes());
         Some(PyDocument {
             source,
@@ -75,7 +84,7 @@ impl PyDocument {
         if !self.stale {
             return true;
         }
-        match parser().parse(&self.source, Some(&self.tree)) {
+        match parse(&self.source, Some(&self.tree)) {
             Some(tree) => self.tree = tree,
             None => return false,
         }

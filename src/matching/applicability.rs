@@ -146,18 +146,24 @@ pub fn applies(entry: &Entry, site: &CallSite) -> bool {
 /// `Psi4.read` fails ...: a pitfall about a member of a class, which names the class
 /// only as the member's owner, is not about calls of the class itself.
 pub fn about_a_member_only(entry: &Entry, symbol: &str) -> bool {
-    let member_prefix = format!("{symbol}.");
-    let names_member = entry
-        .symbols
-        .iter()
-        .any(|s| s.kind == SymbolKind::Qualified && s.name.starts_with(&member_prefix));
+    // Allocation-free: this runs for every hit of every hover.
+    let names_member = entry.symbols.iter().any(|s| {
+        s.kind == SymbolKind::Qualified
+            && s.name
+                .strip_prefix(symbol)
+                .is_some_and(|rest| rest.starts_with('.'))
+    });
     if !names_member {
         return false;
     }
     let last = crate::keys::last_component(symbol);
-    !crate::symbols::inline_code(&entry.text)
-        .iter()
-        .any(|span| *span == symbol || *span == last || span.starts_with(&format!("{last}(")))
+    !crate::symbols::inline_code(&entry.text).iter().any(|span| {
+        *span == symbol
+            || *span == last
+            || span
+                .strip_prefix(last)
+                .is_some_and(|rest| rest.starts_with('('))
+    })
 }
 
 #[cfg(test)]

@@ -194,6 +194,7 @@ fn direct_hits(
                         .any(|s| s.kind == *kind && s.name == *name && s.owner.is_none())
                 })
         });
+        let reason = reason_for(key);
         for (id, factor) in exact.chain(open_hits.map(|id| (id, 0.8))) {
             let (pack, _, entry) = catalog.entry(id);
             if !in_scope(pack, key) {
@@ -209,11 +210,11 @@ fn direct_hits(
                 score += 0.5;
             }
             score *= crate::catalog::kind_weight(entry.kind);
-            let reason = reason_for(key);
             match hits.get_mut(&id) {
                 Some(h) if h.score >= score => h.own |= own,
                 _ => {
                     let own = own || hits.get(&id).is_some_and(|h| h.own);
+                    let reason = reason.clone();
                     hits.insert(id, Hit { score, reason, own });
                 }
             }
@@ -250,8 +251,9 @@ fn names_first(entry: &Entry, key: &str) -> bool {
     first.is_some_and(|span| {
         let span = span.trim_matches(['"', '\'']);
         span == name
-            || span.starts_with(&format!("{name}("))
-            || span.starts_with(&format!("{name}="))
+            || span
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(['(', '=']))
             || keys::last_component(name) == span
     })
 }
