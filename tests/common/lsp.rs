@@ -3,13 +3,15 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// Longer than the server's own 30 s wait for a first index, so its "not ready" answer arrives.
+pub const TIMEOUT: Duration = Duration::from_secs(45);
 
 pub struct Client {
     child: Child,
@@ -19,10 +21,13 @@ pub struct Client {
     pub notifications: Vec<Value>,
     /// What `workspace/configuration` answers (the `skillLsp` section).
     pub configuration: Value,
+    /// What `workspace/configuration` answers for other sections (e.g. `python`); items
+    /// whose section is not here get null.
+    pub sections: HashMap<String, Value>,
     /// `window/showDocument` requests received.
     pub shown: Vec<Value>,
     pub server_requests: Vec<String>,
-    _cache: tempfile::TempDir,
+    _cache: Option<tempfile::TempDir>,
 }
 
 pub fn uri_of(path: &Path) -> String {
@@ -37,14 +42,24 @@ impl Client {
             .current_dir(cwd)
             .env("SKILL_LSP_CACHE_DIR", cache.path())
             .env_remove("SKILL_LSP_SKILLS")
-            .env("SKILL_LSP_PYTHON", "/nonexistent/python")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("SKILL_LSP_PYTHON", "/nonexistent/python");
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawn skill-lsp lsp");
+        let mut client = Client::spawn(cmd);
+        client._cache = Some(cache);
+        client
+    }
+
+    /// Any language server over stdio: `cmd` is spawned with piped stdin, stdout and
+    /// stderr (stderr is drained, echoed when SKILL_LSP_TEST_STDERR is set).
+    pub fn spawn(mut cmd: Command) -> Client {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
         std::thread::spawn(move || {
@@ -99,9 +114,10 @@ impl Client {
             next_id: 1,
             notifications: Vec::new(),
             configuration: Value::Null,
+            sections: HashMap::new(),
             shown: Vec::new(),
             server_requests: Vec::new(),
-            _cache: cache,
+            _cache: None,
         }
     }
 
@@ -179,7 +195,7 @@ impl Client {
         if let Some(id) = message.get("id").cloned() {
             self.server_requests.push(method.clone());
             let result = match method.as_str() {
-                "workspace/configuration" => json!([self.configuration.clone()]),
+                "workspace/configuration" => self.configuration_for(&message["params"]),
                 "window/showDocument" => {
                     self.shown.push(message["params"].clone());
                     json!({"success": true})
@@ -190,6 +206,21 @@ impl Client {
         } else {
             self.notifications.push(message);
         }
+    }
+
+    /// One value per requested item: `configuration` for `skillLsp` (or no section),
+    /// `sections[section]` otherwise, null when unknown.
+    fn configuration_for(&self, params: &Value) -> Value {
+        let Some(items) = params["items"].as_array().filter(|i| !i.is_empty()) else {
+            return json!([self.configuration.clone()]);
+        };
+        items
+            .iter()
+            .map(|item| match item["section"].as_str() {
+                None | Some("skillLsp") => self.configuration.clone(),
+                Some(section) => self.sections.get(section).cloned().unwrap_or(Value::Null),
+            })
+            .collect()
     }
 
     /// Waits for a notification matching `pred` (already received ones count), removing it.
