@@ -3,6 +3,7 @@
 //! pitfall citing `doc/ase/parallel.rst` is linked to `ase.io.read`.
 
 use crate::model::{EntryKind, Pack};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -22,31 +23,29 @@ pub fn documented_symbols(root: &Path, pack: &Pack) -> Vec<(String, Vec<String>)
             }
         }
     }
-    let mut out = Vec::new();
-    for rel in cited {
-        if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
-            continue;
-        }
-        let path = root.join(rel);
-        let Ok(real) = path.canonicalize() else {
-            continue;
-        };
-        if !real.starts_with(&root) {
-            continue;
-        }
-        let small = std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC_BYTES);
-        if !small {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&real) else {
-            continue;
-        };
-        let symbols = scan_rst(&text, &pack.modules);
-        if !symbols.is_empty() {
-            out.push((rel.to_string(), symbols));
-        }
-    }
-    out
+    // Doc trees are the largest part of a pack (ase cites 150 pages): scan them on all
+    // cores; the order of `cited` is kept.
+    let cited: Vec<&str> = cited.into_iter().collect();
+    cited
+        .par_iter()
+        .filter_map(|rel| {
+            if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+                return None;
+            }
+            let real = root.join(rel).canonicalize().ok()?;
+            if !real.starts_with(&root) {
+                return None;
+            }
+            let small =
+                std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC_BYTES);
+            if !small {
+                return None;
+            }
+            let text = std::fs::read_to_string(&real).ok()?;
+            let symbols = scan_rst(&text, &pack.modules);
+            (!symbols.is_empty()).then(|| (rel.to_string(), symbols))
+        })
+        .collect()
 }
 
 /// Symbols an reStructuredText document documents, qualified by `.. module::` /

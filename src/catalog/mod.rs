@@ -7,6 +7,7 @@ pub mod store;
 
 use crate::model::{Entry, EntryKind, Pack, Problem, Severity, Skill};
 use crate::pack::{self, PackLocation};
+use rayon::prelude::*;
 use schema::Fields;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -138,7 +139,7 @@ impl Catalog {
     pub fn load(
         sources: &[PackSource],
         options: &CatalogOptions,
-        mut progress: impl FnMut(&str),
+        progress: impl FnMut(&str) + Send,
     ) -> Result<(Catalog, LoadReport), CatalogError> {
         let started = Instant::now();
         let keys: Vec<String> = sources.iter().map(PackSource::key).collect();
@@ -166,30 +167,38 @@ impl Catalog {
             .and_then(|(dir, _)| store::read_manifest(dir))
             .unwrap_or_default();
 
-        let mut snapshots = Vec::with_capacity(sources.len());
+        // Packs are independent: read (or reuse) them on all cores, in source order.
+        let progress = std::sync::Mutex::new(progress);
+        let loaded: Vec<(store::Snapshot, Option<String>)> = sources
+            .par_iter()
+            .zip(keys.par_iter())
+            .map(|(source, key)| {
+                let fingerprint = source.fingerprint();
+                let reused = (manifest.packs.get(key) == Some(&fingerprint))
+                    .then(|| {
+                        persisted
+                            .as_ref()
+                            .and_then(|(dir, _)| store::read_snapshot(dir, key))
+                    })
+                    .flatten();
+                let done = match reused {
+                    Some(snapshot) => (snapshot, None),
+                    None => (source.read(), Some(fingerprint)),
+                };
+                (progress.lock().unwrap_or_else(|p| p.into_inner()))(key);
+                done
+            })
+            .collect();
+        let mut snapshots = Vec::with_capacity(loaded.len());
         let mut changed = Vec::new();
-        for (source, key) in sources.iter().zip(&keys) {
-            let fingerprint = source.fingerprint();
-            let reused = (manifest.packs.get(key) == Some(&fingerprint))
-                .then(|| {
-                    persisted
-                        .as_ref()
-                        .and_then(|(dir, _)| store::read_snapshot(dir, key))
-                })
-                .flatten();
-            match reused {
-                Some(snapshot) => {
-                    report.reused += 1;
-                    snapshots.push(snapshot);
-                }
-                None => {
-                    report.rebuilt += 1;
-                    snapshots.push(source.read());
-                    changed.push((snapshots.len() - 1, fingerprint));
-                }
+        for (snapshot, rebuilt) in loaded {
+            if let Some(fingerprint) = rebuilt {
+                changed.push((snapshots.len(), fingerprint));
             }
-            progress(key);
+            snapshots.push(snapshot);
         }
+        report.rebuilt = changed.len();
+        report.reused = snapshots.len() - changed.len();
         let stale: Vec<&String> = manifest
             .packs
             .keys()
