@@ -2,13 +2,60 @@
 //! `sys.path` (asked once, never on the hover path). Ranked source entry points are
 //! repository-relative (`ase/parallel.py`); here they become files and definition lines.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct SourceRoots {
     roots: Vec<PathBuf>,
+    /// Recent answers: a hover on `ase.io.read` would otherwise stat every root and read
+    /// `ase/io/formats.py` (3,000 lines) for each of its source items, on every hover.
+    memo: Arc<Mutex<Memo>>,
+}
+
+/// How long a resolved location is trusted: long enough that hovering around a call
+/// reads no file twice, short enough that an edited source shows within seconds.
+const MEMO_TTL: Duration = Duration::from_secs(5);
+/// Bound on remembered answers (a long session hovers many symbols).
+const MEMO_MAX: usize = 4096;
+
+#[derive(Debug, Default)]
+struct Memo {
+    located: HashMap<(String, Option<String>), (Instant, Option<Located>)>,
+    defining: HashMap<String, (Instant, Option<(String, Located)>)>,
+}
+
+/// The memoized answer for `key` in `map`, computing (outside the lock) when absent or
+/// older than [`MEMO_TTL`].
+fn memoized<K, V>(
+    memo: &Mutex<Memo>,
+    map: fn(&mut Memo) -> &mut HashMap<K, (Instant, V)>,
+    key: K,
+    compute: impl FnOnce() -> V,
+) -> V
+where
+    K: std::hash::Hash + Eq,
+    V: Clone,
+{
+    {
+        let mut guard = memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, value)) = map(&mut guard).get(&key) {
+            if at.elapsed() < MEMO_TTL {
+                return value.clone();
+            }
+        }
+    }
+    let value = compute();
+    let mut guard = memo.lock().unwrap_or_else(|p| p.into_inner());
+    let entries = map(&mut guard);
+    if entries.len() >= MEMO_MAX {
+        entries.clear();
+    }
+    entries.insert(key, (Instant::now(), value.clone()));
+    value
 }
 
 /// A source path resolved on disk.
@@ -27,7 +74,10 @@ impl SourceRoots {
                 unique.push(r);
             }
         }
-        SourceRoots { roots: unique }
+        SourceRoots {
+            roots: unique,
+            memo: Arc::default(),
+        }
     }
 
     /// The workspace, then the interpreter's `sys.path`: a configured interpreter, else
@@ -72,22 +122,34 @@ impl SourceRoots {
 
     /// Resolves `rel` and finds the definition of `name` in it.
     pub fn locate(&self, rel: &str, name: Option<&str>) -> Option<Located> {
-        let file = self.resolve(rel)?;
-        let line = name.and_then(|n| definition_line(&file, n));
-        Some(Located { file, line })
+        let key = (rel.to_string(), name.map(str::to_string));
+        memoized(
+            &self.memo,
+            |m| &mut m.located,
+            key,
+            || {
+                let file = self.resolve(rel)?;
+                let line = name.and_then(|n| definition_line(&file, n));
+                Some(Located { file, line })
+            },
+        )
     }
 
     /// The file defining a qualified name, following re-exports
     /// (`ase.io.read` -> `ase/io/formats.py`), as (relative path, location).
     pub fn defining_file(&self, qualified: &str) -> Option<(String, Located)> {
-        let name = crate::keys::last_component(qualified);
-        for rel in module_files(qualified) {
-            let Some(file) = self.resolve(&rel) else {
-                continue;
-            };
-            return Some(self.follow(&rel, file, name, 0));
-        }
-        None
+        memoized(
+            &self.memo,
+            |m| &mut m.defining,
+            qualified.to_string(),
+            || {
+                let name = crate::keys::last_component(qualified);
+                module_files(qualified).into_iter().find_map(|rel| {
+                    let file = self.resolve(&rel)?;
+                    Some(self.follow(&rel, file, name, 0))
+                })
+            },
+        )
     }
 
     fn follow(&self, rel: &str, file: PathBuf, name: &str, depth: u32) -> (String, Located) {
