@@ -212,6 +212,18 @@ fn measure(server: Server, ws: &Path) -> Measured {
     let mut asked = client.server_requests.clone();
     asked.sort();
     asked.dedup();
+    if server.name.starts_with("skill-lsp") {
+        // Our own share of the round trip, as the server measured it.
+        let stats = client.request(
+            "workspace/executeCommand",
+            json!({"command": "skill-lsp.stats", "arguments": []}),
+        );
+        let hover = &stats["result"]["requests"]["hover"];
+        println!(
+            "{}: server-side hover work p50 {} µs, p99 {} µs",
+            server.name, hover["p50_us"], hover["p99_us"]
+        );
+    }
     let status = client.shutdown();
     if !status.success() {
         eprintln!("{}: exited with {status} after shutdown/exit", server.name);
