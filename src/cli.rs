@@ -421,11 +421,12 @@ fn workspace_of(path: &std::path::Path) -> PathBuf {
     project.unwrap_or(dir)
 }
 
-fn code_context(
+/// The catalog for code under `anchor`, and the workspace it belongs to.
+fn code_catalog(
     anchor: &std::path::Path,
     code: &CodeArgs,
     packs: &PackArgs,
-) -> Result<(Catalog, crate::source::SourceRoots)> {
+) -> Result<(Catalog, PathBuf)> {
     let workspace = workspace_of(anchor);
     let sources =
         crate::catalog::resolve_sources(&code.skills, Some(&workspace), &configured_dirs())?;
@@ -438,12 +439,17 @@ fn code_context(
     if let Some(reason) = &report.fallback {
         tracing::warn!("index kept in memory only: {reason}");
     }
+    Ok((catalog, workspace))
+}
+
+/// Where package sources are: asked of the interpreter only by commands that show
+/// source locations (`explain`), since starting Python costs tens of milliseconds.
+fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::SourceRoots {
     let python = code
         .python
         .clone()
         .or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from));
-    let roots = crate::source::SourceRoots::discover(Some(&workspace), python.as_deref());
-    Ok((catalog, roots))
+    crate::source::SourceRoots::discover(Some(workspace), python.as_deref())
 }
 
 fn read_python(path: &std::path::Path) -> Result<crate::code::python::PyDocument> {
@@ -464,7 +470,8 @@ fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Res
                 file.display()
             )
         })?;
-    let (catalog, roots) = code_context(&file, code, packs)?;
+    let (catalog, workspace) = code_catalog(&file, code, packs)?;
+    let roots = source_roots(&workspace, code);
     let explanation = crate::analysis::explain_at(&catalog, &doc, offset, &roots);
     let mut out = std::io::stdout().lock();
     match (explanation, json) {
@@ -524,7 +531,7 @@ fn check(
     use crate::text::{position_of, ColumnUnit};
     let files = python_files(paths)?;
     let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let (catalog, _roots) = code_context(&anchor, code, packs)?;
+    let (catalog, _workspace) = code_catalog(&anchor, code, packs)?;
     // Files are independent: checked in parallel (each parse dropped once its findings
     // are located), reported in path order.
     use rayon::prelude::*;
