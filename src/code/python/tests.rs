@@ -123,3 +123,47 @@ fn call_sites_enumerate_keys() {
         .contains(&"val:ase.calculators.psi4.Psi4:xc:b3lyp".to_string()));
     assert_eq!(sites[1].callee, "numpy.load");
 }
+
+/// The walks compare kind ids; a grammar where a kind name had a second id (an alias)
+/// would make them miss nodes. Every node of real scripts must agree on both.
+#[test]
+fn kind_ids_agree_with_kind_names() {
+    let ids = kind_ids();
+    let names = [
+        ("import_statement", ids.binding[0]),
+        ("import_from_statement", ids.binding[1]),
+        ("function_definition", ids.binding[2]),
+        ("class_definition", ids.binding[3]),
+        ("assignment", ids.binding[4]),
+        ("call", ids.call),
+        ("subscript", ids.subscript),
+        ("module", ids.statement_holders[0]),
+        ("block", ids.statement_holders[1]),
+    ];
+    let examples = concat!(
+        include_str!("../../../examples/parallel_md.py"),
+        include_str!("../../../examples/psi4_settings.py"),
+        include_str!("../../../examples/oqupy_tempo.py"),
+        include_str!("../../../examples/aliases.py"),
+        "\nclass A:\n    def f(self, x=[1, {'a': b[2]}]):\n        y: int = g(x)[0]\n        return lambda z: (z, os.environ['X'])\n",
+    );
+    let doc = PyDocument::parse(examples.to_string()).expect("parse");
+    let mut cursor = doc.tree.walk();
+    let mut seen = 0;
+    loop {
+        let node = cursor.node();
+        for (name, id) in names {
+            assert_eq!(node.kind() == name, node.kind_id() == id, "{name} at {node:?}");
+            seen += usize::from(node.kind() == name);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                assert!(seen > 50, "the examples hold these kinds");
+                return;
+            }
+        }
+    }
+}
