@@ -64,6 +64,22 @@ fn run(cache: &Path, options: &Value) -> Run {
         let _ = client.hover(&uri, l, c);
         hovers.push(t.elapsed());
     }
+    // Per position: the blank line costs the server nothing, so its round trip is the
+    // transport's floor (client, pipes, framing, dispatch).
+    let per_position: Vec<String> = HOVER_NEEDLES
+        .iter()
+        .enumerate()
+        .map(|(p, needle)| {
+            let mut times: Vec<Duration> = hovers
+                .iter()
+                .skip(p)
+                .step_by(positions.len())
+                .copied()
+                .collect();
+            format!("{needle:?} {}", ms(percentile(&mut times, 0.5)))
+        })
+        .collect();
+    println!("  round trip p50 by position: {}", per_position.join(", "));
     // Edit, then wait for the diagnostics of the new version (includes the 150 ms debounce).
     let t = Instant::now();
     client.notify(
