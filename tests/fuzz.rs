@@ -213,26 +213,21 @@ fn fuzz_python_resolver() {
 fn fuzz_lsp_framing() {
     let mut rng = common::Rng(0xabad_1dea_0000_0001);
     let n = iterations() / 5;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let valid =
         b"Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}".to_vec();
     for _ in 0..n {
         let mut input = mutate(&mut rng, &valid);
         // Always end with a well-formed frame: it must come through.
         input.extend_from_slice(&valid);
-        let forwarded = runtime.block_on(async {
-            let (to_server, mut server_side) = tokio::io::duplex(1 << 20);
-            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-            skill_lsp::lsp::transport::filter_input(&input[..], to_server, tx).await;
-            let mut out = Vec::new();
-            tokio::io::AsyncReadExt::read_to_end(&mut server_side, &mut out)
-                .await
-                .expect("read");
-            out
-        });
+        // Fed in random pieces, as reads from a pipe arrive.
+        let mut filter = skill_lsp::lsp::transport::FrameFilter::default();
+        let mut forwarded = Vec::new();
+        let mut rest = &input[..];
+        while !rest.is_empty() {
+            let n = 1 + rng.below(rest.len().min(4096));
+            filter.push(&rest[..n], |frame| forwarded.extend(frame), |_| {});
+            rest = &rest[n..];
+        }
         // Everything forwarded is well-formed frames of valid JSON.
         let mut rest = &forwarded[..];
         while !rest.is_empty() {

@@ -15,6 +15,7 @@ mod indexing;
 pub mod proto;
 mod skill_files;
 mod state;
+mod stdio;
 mod timings;
 pub mod transport;
 mod workspace_symbol;
@@ -51,24 +52,16 @@ pub async fn run_stdio() -> bool {
         state: Arc::new(State::new(client)),
         shutdown_seen: flag,
     });
-    let (to_server, server_input) = tokio::io::duplex(1 << 20);
-    let (server_output, from_server) = tokio::io::duplex(1 << 20);
-    let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
-    let input = tokio::spawn(transport::filter_input(
-        tokio::io::stdin(),
-        to_server,
-        errors_tx,
-    ));
-    let output = tokio::spawn(transport::merge_output(
-        from_server,
-        errors_rx,
-        tokio::io::stdout(),
-    ));
-    Server::new(server_input, server_output, socket)
-        .serve(service)
-        .await;
-    input.abort();
-    let _ = output.await;
+    match stdio::start() {
+        Ok((reader, writer, finisher)) => {
+            Server::new(reader, writer, socket).serve(service).await;
+            finisher.finish();
+        }
+        Err(e) => {
+            tracing::error!("cannot start the stdin/stdout threads: {e}");
+            return false;
+        }
+    }
     shutdown.load(std::sync::atomic::Ordering::SeqCst)
 }
 

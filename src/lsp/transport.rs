@@ -1,12 +1,11 @@
 //! Framing in front of tower-lsp-server. The framework's decoder ends the input stream
 //! at the first malformed message (bad JSON, bad header), which would stop the server.
-//! Here every incoming frame is checked first: well-formed ones are passed on unchanged,
-//! bad ones are answered with a JSON-RPC error (spliced into the output between whole
-//! frames) and skipped, and the server keeps serving.
+//! Here every incoming frame is checked first (`FrameFilter`, run by the stdin thread of
+//! `stdio.rs`): well-formed ones are passed on unchanged, bad ones are answered with a
+//! JSON-RPC error (spliced into the output between whole frames) and skipped, and the
+//! server keeps serving.
 
 use serde_json::json;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
-use tokio::sync::mpsc;
 
 /// Messages larger than this are refused (answered with an error, body discarded).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
@@ -99,43 +98,58 @@ fn content_length(headers: &[u8]) -> Result<usize, String> {
     length.ok_or_else(|| "missing Content-Length".to_string())
 }
 
-/// Reads frames from `input`; forwards good ones to `server`, reports bad ones.
-pub async fn filter_input(
-    mut input: impl AsyncRead + Unpin,
-    mut server: DuplexStream,
-    errors: mpsc::UnboundedSender<Vec<u8>>,
-) {
-    let mut buffer: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut chunk = vec![0u8; 64 * 1024];
-    // Bytes of an oversized body still to discard.
-    let mut discard = 0usize;
-    loop {
-        // Process everything complete in the buffer.
+/// The header length (with its blank line) and the body length of the frame at the start
+/// of `bytes`, once its header is complete and well-formed.
+pub fn frame_lengths(bytes: &[u8]) -> Option<(usize, usize)> {
+    let header_end = find(bytes, b"\r\n\r\n")?;
+    let length = content_length(&bytes[..header_end]).ok()?;
+    Some((header_end + 4, length))
+}
+
+/// The input side's framing state: bytes not framed yet, and what is left to skip of an
+/// oversized body. Synchronous, so the stdin thread and the async filter share it.
+#[derive(Default)]
+pub struct FrameFilter {
+    buffer: Vec<u8>,
+    discard: usize,
+}
+
+impl FrameFilter {
+    /// Takes bytes read from the client: `forward` gets each well-formed frame (header and
+    /// body), `reject` the error frame answering each bad one.
+    pub fn push(
+        &mut self,
+        bytes: &[u8],
+        mut forward: impl FnMut(Vec<u8>),
+        mut reject: impl FnMut(Vec<u8>),
+    ) {
+        self.buffer.extend_from_slice(bytes);
+        let buffer = &mut self.buffer;
         loop {
-            if discard > 0 {
-                let n = discard.min(buffer.len());
+            if self.discard > 0 {
+                let n = self.discard.min(buffer.len());
                 buffer.drain(..n);
-                discard -= n;
-                if discard > 0 {
-                    break;
+                self.discard -= n;
+                if self.discard > 0 {
+                    return;
                 }
             }
-            let Some(header_end) = find(&buffer, b"\r\n\r\n") else {
+            let Some(header_end) = find(buffer, b"\r\n\r\n") else {
                 if buffer.len() > 64 * 1024 {
                     // Garbage without a header end: keep only a possible header start.
-                    let keep = find(&buffer, b"Content-Length").unwrap_or(buffer.len());
+                    let keep = find(buffer, b"Content-Length").unwrap_or(buffer.len());
                     buffer.drain(..keep);
-                    let _ = errors.send(error_frame(
+                    reject(error_frame(
                         -32700,
                         "Parse error: garbage before a message header",
                     ));
                 }
-                break;
+                return;
             };
             let length = match content_length(&buffer[..header_end]) {
                 Ok(length) => length,
                 Err(reason) => {
-                    let _ = errors.send(error_frame(-32700, &format!("Parse error: {reason}")));
+                    reject(error_frame(-32700, &format!("Parse error: {reason}")));
                     // Skip to the next plausible header.
                     let skip = find(&buffer[1..], b"Content-Length")
                         .map(|i| i + 1)
@@ -146,85 +160,26 @@ pub async fn filter_input(
             };
             let body_start = header_end + 4;
             if length > MAX_MESSAGE_BYTES {
-                let _ = errors.send(error_frame(-32600, &format!("Invalid request: message of {length} bytes exceeds the {MAX_MESSAGE_BYTES} byte limit")));
+                reject(error_frame(-32600, &format!("Invalid request: message of {length} bytes exceeds the {MAX_MESSAGE_BYTES} byte limit")));
                 buffer.drain(..body_start);
-                discard = length;
+                self.discard = length;
                 continue;
             }
             if buffer.len() < body_start + length {
-                break;
+                return;
             }
             let body = &buffer[body_start..body_start + length];
             match check_message(body) {
                 Ok(()) => {
-                    let header = format!("Content-Length: {length}\r\n\r\n");
-                    if server.write_all(header.as_bytes()).await.is_err()
-                        || server.write_all(body).await.is_err()
-                    {
-                        return;
-                    }
+                    let mut frame = format!("Content-Length: {length}\r\n\r\n").into_bytes();
+                    frame.extend_from_slice(body);
+                    forward(frame);
                 }
-                Err(frame) => {
-                    let _ = errors.send(frame);
-                }
+                Err(frame) => reject(frame),
             }
             buffer.drain(..body_start + length);
         }
-        match input.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-        }
     }
-}
-
-/// Copies the server's frames to `output`, splicing injected error frames between them.
-pub async fn merge_output(
-    mut server: DuplexStream,
-    mut errors: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut output: impl AsyncWrite + Unpin,
-) {
-    let mut buffer: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut chunk = vec![0u8; 64 * 1024];
-    let mut server_open = true;
-    while server_open {
-        tokio::select! {
-            read = server.read(&mut chunk) => match read {
-                Ok(0) | Err(_) => server_open = false,
-                Ok(n) => {
-                    buffer.extend_from_slice(&chunk[..n]);
-                    // Write out every complete frame.
-                    while let Some(header_end) = find(&buffer, b"\r\n\r\n") {
-                        let Ok(length) = content_length(&buffer[..header_end]) else {
-                            // The server's own output is well-formed; never expected.
-                            let _ = output.write_all(&buffer).await;
-                            buffer.clear();
-                            break;
-                        };
-                        let end = header_end + 4 + length;
-                        if buffer.len() < end {
-                            break;
-                        }
-                        if output.write_all(&buffer[..end]).await.is_err() {
-                            return;
-                        }
-                        buffer.drain(..end);
-                    }
-                    let _ = output.flush().await;
-                }
-            },
-            Some(frame) = errors.recv() => {
-                if output.write_all(&frame).await.is_err() {
-                    return;
-                }
-                let _ = output.flush().await;
-            }
-        }
-    }
-    let _ = output.write_all(&buffer).await;
-    while let Ok(frame) = errors.try_recv() {
-        let _ = output.write_all(&frame).await;
-    }
-    let _ = output.flush().await;
 }
 
 #[cfg(test)]
