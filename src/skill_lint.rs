@@ -26,6 +26,7 @@ pub fn pack_of<'a>(catalog: &'a Catalog, file: &Path) -> Option<&'a Pack> {
     catalog
         .packs
         .iter()
+        .map(|p| &**p)
         .filter(|p| !p.embedded)
         .find(|p| file.starts_with(&p.skills_dir))
 }
@@ -62,14 +63,14 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
         let map = catalog
             .packs
             .iter()
-            .position(|p| std::ptr::eq(p, pack))
+            .position(|p| std::ptr::eq(&**p, pack))
             .and_then(|p| {
                 catalog
                     .with_key(&format!("path:{path}"))
                     .iter()
                     .map(|&id| catalog.entry(id))
                     .find(|(pk, _, e)| {
-                        std::ptr::eq(*pk, &catalog.packs[p]) && e.kind == EntryKind::DocMap
+                        std::ptr::eq(*pk, &*catalog.packs[p]) && e.kind == EntryKind::DocMap
                     })
                     .map(|(_, _, e)| (e.title.clone(), e.headings.clone()))
             });

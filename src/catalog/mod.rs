@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use schema::Fields;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
@@ -61,7 +62,7 @@ impl PackSource {
             PackSource::Disk(loc) => {
                 let (pack, problems) = pack::read_dir_pack(loc);
                 store::Snapshot {
-                    packs: vec![pack],
+                    packs: vec![Arc::new(pack)],
                     problems,
                 }
             }
@@ -71,7 +72,7 @@ impl PackSource {
                     problems: Vec::new(),
                 };
                 for (pack, problems) in pack::embedded_packs() {
-                    snapshot.packs.push(pack);
+                    snapshot.packs.push(Arc::new(pack));
                     snapshot.problems.extend(problems);
                 }
                 snapshot
@@ -109,7 +110,9 @@ pub struct EntryId {
 }
 
 pub struct Catalog {
-    pub packs: Vec<Pack>,
+    pub packs: Vec<Arc<Pack>>,
+    /// Each source's fingerprint and parsed packs, for [`Catalog::refresh`] to reuse.
+    reusable: HashMap<String, (String, store::Snapshot)>,
     pub problems: Vec<Problem>,
     /// Source key -> entry ids in ordinal order.
     ordinals: HashMap<String, Vec<EntryId>>,
@@ -137,6 +140,27 @@ impl Catalog {
     /// Loads the catalog of `sources`: reuses the persisted index for unchanged sources,
     /// re-reads and re-indexes changed ones. `progress` is told each source as it is done.
     pub fn load(
+        sources: &[PackSource],
+        options: &CatalogOptions,
+        progress: impl FnMut(&str) + Send,
+    ) -> Result<(Catalog, LoadReport), CatalogError> {
+        Catalog::load_reusing(None, sources, options, progress)
+    }
+
+    /// [`Catalog::load`] for a running server: the packs of `self` whose files did not
+    /// change are taken as they are (no snapshot is read back), so refreshing after one
+    /// SKILL.md changed costs that pack, the fingerprints and the key maps.
+    pub fn refresh(
+        &self,
+        sources: &[PackSource],
+        options: &CatalogOptions,
+        progress: impl FnMut(&str) + Send,
+    ) -> Result<(Catalog, LoadReport), CatalogError> {
+        Catalog::load_reusing(Some(self), sources, options, progress)
+    }
+
+    fn load_reusing(
+        previous: Option<&Catalog>,
         sources: &[PackSource],
         options: &CatalogOptions,
         progress: impl FnMut(&str) + Send,
@@ -169,33 +193,43 @@ impl Catalog {
 
         // Packs are independent: read (or reuse) them on all cores, in source order.
         let progress = std::sync::Mutex::new(progress);
-        let loaded: Vec<(store::Snapshot, Option<String>)> = sources
+        let loaded: Vec<(store::Snapshot, String, bool)> = sources
             .par_iter()
             .zip(keys.par_iter())
             .map(|(source, key)| {
                 let fingerprint = source.fingerprint();
-                let reused = (manifest.packs.get(key) == Some(&fingerprint))
-                    .then(|| {
-                        persisted
-                            .as_ref()
-                            .and_then(|(dir, _)| store::read_snapshot(dir, key))
-                    })
-                    .flatten();
-                let done = match reused {
-                    Some(snapshot) => (snapshot, None),
-                    None => (source.read(), Some(fingerprint)),
+                // Unchanged since the running catalog: its packs, as they are.
+                let in_memory = previous
+                    .and_then(|p| p.reusable.get(key))
+                    .filter(|(f, _)| *f == fingerprint)
+                    .map(|(_, snapshot)| snapshot.clone());
+                let indexed = manifest.packs.get(key) == Some(&fingerprint);
+                let done = match (indexed, in_memory) {
+                    (true, Some(snapshot)) => (snapshot, fingerprint, false),
+                    (true, None) => match persisted
+                        .as_ref()
+                        .and_then(|(dir, _)| store::read_snapshot(dir, key))
+                    {
+                        Some(snapshot) => (snapshot, fingerprint, false),
+                        None => (source.read(), fingerprint, true),
+                    },
+                    // Not in this index yet: to be added, from memory when possible.
+                    (false, Some(snapshot)) => (snapshot, fingerprint, true),
+                    (false, None) => (source.read(), fingerprint, true),
                 };
                 (progress.lock().unwrap_or_else(|p| p.into_inner()))(key);
                 done
             })
             .collect();
         let mut snapshots = Vec::with_capacity(loaded.len());
+        let mut fingerprints = Vec::with_capacity(loaded.len());
         let mut changed = Vec::new();
-        for (snapshot, rebuilt) in loaded {
-            if let Some(fingerprint) = rebuilt {
-                changed.push((snapshots.len(), fingerprint));
+        for (snapshot, fingerprint, to_index) in loaded {
+            if to_index {
+                changed.push((snapshots.len(), fingerprint.clone()));
             }
             snapshots.push(snapshot);
+            fingerprints.push(fingerprint);
         }
         report.rebuilt = changed.len();
         report.reused = snapshots.len() - changed.len();
@@ -261,13 +295,14 @@ impl Catalog {
             }
             None => in_memory(&keys, &snapshots)?,
         };
-        let catalog = Catalog::assemble(keys, snapshots, index, fields)?;
+        let catalog = Catalog::assemble(keys, fingerprints, snapshots, index, fields)?;
         report.elapsed = started.elapsed();
         Ok((catalog, report))
     }
 
     fn assemble(
         keys: Vec<String>,
+        fingerprints: Vec<String>,
         snapshots: Vec<store::Snapshot>,
         index: Index,
         fields: Fields,
@@ -275,9 +310,10 @@ impl Catalog {
         let mut packs = Vec::new();
         let mut problems = Vec::new();
         let mut ordinals = HashMap::new();
-        for (key, snapshot) in keys.into_iter().zip(snapshots) {
+        let mut reusable = HashMap::new();
+        for ((key, fingerprint), snapshot) in keys.into_iter().zip(fingerprints).zip(snapshots) {
             let mut ids = Vec::new();
-            for pack in snapshot.packs {
+            for pack in &snapshot.packs {
                 let p = packs.len() as u32;
                 for (s, skill) in pack.skills.iter().enumerate() {
                     for e in 0..skill.entries.len() {
@@ -288,10 +324,11 @@ impl Catalog {
                         });
                     }
                 }
-                packs.push(pack);
+                packs.push(pack.clone());
             }
-            problems.extend(snapshot.problems);
-            ordinals.insert(key, ids);
+            problems.extend(snapshot.problems.iter().cloned());
+            ordinals.insert(key.clone(), ids);
+            reusable.insert(key, (fingerprint, snapshot));
         }
         let mut by_key: HashMap<String, Vec<EntryId>> = HashMap::new();
         let mut docs_by_symbol: HashMap<String, Vec<(u32, String)>> = HashMap::new();
@@ -333,6 +370,7 @@ impl Catalog {
         let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
         Ok(Catalog {
             packs,
+            reusable,
             problems,
             ordinals,
             by_key,
@@ -468,6 +506,8 @@ impl Catalog {
             }
         };
         for pack in self.packs.iter_mut().filter(|p| p.embedded) {
+            // Copied on write: the unrelocated pack stays reusable by the next refresh.
+            let pack = Arc::make_mut(pack);
             for skill in &mut pack.skills {
                 relocate(&mut skill.file);
                 for entry in &mut skill.entries {

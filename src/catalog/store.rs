@@ -7,6 +7,7 @@ use crate::model::{Pack, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -16,9 +17,11 @@ pub struct Manifest {
     pub packs: BTreeMap<String, String>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One source's parsed packs. Packs are shared (`Arc`) between a catalog and the next
+/// refresh, which reuses the unchanged ones without reading anything.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Snapshot {
-    pub packs: Vec<Pack>,
+    pub packs: Vec<Arc<Pack>>,
     pub problems: Vec<Problem>,
 }
 

@@ -81,7 +81,13 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
         Some(handle) => handle.await,
         None => {
             let for_task = sources.clone();
-            tokio::task::spawn_blocking(move || Catalog::load(&for_task, &options, |_| {})).await
+            // The running catalog lends its unchanged packs to the new one.
+            let current = state.catalog_now();
+            tokio::task::spawn_blocking(move || match current {
+                Some(current) => current.refresh(&for_task, &options, |_| {}),
+                None => Catalog::load(&for_task, &options, |_| {}),
+            })
+            .await
         }
     };
     if let Some(progress) = progress {

@@ -1,0 +1,72 @@
+//! A running catalog's refresh: the changed pack is re-read, the others are lent as they
+//! are (the same allocation), and the persisted index follows.
+
+use skill_lsp::catalog::{Catalog, CatalogOptions, PackSource};
+use skill_lsp::pack::PackLocation;
+use std::path::Path;
+use std::sync::Arc;
+
+fn write_pack(root: &Path, name: &str, pitfall: &str) {
+    let dir = root.join(name).join("skills").join(format!("{name}-hpc"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        format!("---\nname: {name}-hpc\ndescription: HPC with {name}.\n---\n\n# {name}\n\n- Pitfalls:\n  - {pitfall}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn refresh_rereads_only_the_changed_pack() {
+    let packs = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    write_pack(
+        packs.path(),
+        "alpha",
+        "`alpha.run` with `nthreads=8` oversubscribes.",
+    );
+    write_pack(packs.path(), "beta", "`beta.read` reads on every rank.");
+    let sources: Vec<PackSource> = ["alpha", "beta"]
+        .iter()
+        .map(|n| PackSource::Disk(PackLocation::from_dir(&packs.path().join(n)).unwrap()))
+        .collect();
+    let options = CatalogOptions {
+        cache_base: Some(cache.path().to_path_buf()),
+        in_memory: false,
+    };
+    let (first, _) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    assert!(!first.with_key("sym:beta.read").is_empty());
+
+    // Another mtime for sure, then a new pitfall in beta.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write_pack(
+        packs.path(),
+        "beta",
+        "`beta.write` truncates unless `append=True`.",
+    );
+    let (second, report) = first.refresh(&sources, &options, |_| {}).unwrap();
+    assert_eq!((report.rebuilt, report.reused), (1, 1));
+    assert!(
+        second.with_key("sym:beta.read").is_empty(),
+        "the old text is gone"
+    );
+    assert!(
+        !second.with_key("sym:beta.write").is_empty(),
+        "the new text answers"
+    );
+    let alpha = |c: &Catalog| c.packs.iter().find(|p| p.name == "alpha").cloned().unwrap();
+    assert!(
+        Arc::ptr_eq(&alpha(&first), &alpha(&second)),
+        "alpha is lent, not re-read"
+    );
+    assert_eq!(
+        second.search("truncates", 5).unwrap().len(),
+        1,
+        "the index follows"
+    );
+
+    // A fresh load from the persisted index agrees.
+    let (reopened, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    assert_eq!(report.rebuilt, 0);
+    assert!(!reopened.with_key("sym:beta.write").is_empty());
+}
