@@ -70,3 +70,47 @@ fn refresh_rereads_only_the_changed_pack() {
     assert_eq!(report.rebuilt, 0);
     assert!(!reopened.with_key("sym:beta.write").is_empty());
 }
+
+/// A starting server gets catalogs of the packs read so far (1, 2, 4, ... of them), in
+/// source order, before the complete one.
+#[test]
+fn progressive_load_hands_out_partial_catalogs() {
+    let packs = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let names = ["p1", "p2", "p3", "p4", "p5"];
+    for name in names {
+        write_pack(
+            packs.path(),
+            name,
+            &format!("`{name}.run` needs `nthreads`."),
+        );
+    }
+    let sources: Vec<PackSource> = names
+        .iter()
+        .map(|n| PackSource::Disk(PackLocation::from_dir(&packs.path().join(n)).unwrap()))
+        .collect();
+    let options = CatalogOptions {
+        cache_base: Some(cache.path().to_path_buf()),
+        in_memory: false,
+    };
+    let seen = std::sync::Mutex::new(Vec::new());
+    let (complete, _) = Catalog::load_progressively(&sources, &options, &|partial| {
+        let mut names: Vec<String> = partial.packs.iter().map(|p| p.name.clone()).collect();
+        let sorted = {
+            let mut s = names.clone();
+            s.sort();
+            s
+        };
+        assert_eq!(names, sorted, "source order");
+        assert!(
+            partial.with_key(&format!("sym:{}.run", names[0])).len() == 1,
+            "a partial catalog answers lookups"
+        );
+        seen.lock().unwrap().push(names.len());
+        names.clear();
+    })
+    .unwrap();
+    assert_eq!(*seen.lock().unwrap(), [1, 2, 4]);
+    assert_eq!(complete.packs.len(), 5);
+    assert_eq!(complete.search("nthreads", 10).unwrap().len(), 5);
+}

@@ -144,7 +144,19 @@ impl Catalog {
         options: &CatalogOptions,
         progress: impl FnMut(&str) + Send,
     ) -> Result<(Catalog, LoadReport), CatalogError> {
-        Catalog::load_reusing(None, sources, options, progress)
+        Catalog::load_reusing(None, sources, options, progress, None)
+    }
+
+    /// [`Catalog::load`] that hands `partial` a catalog of the packs read so far each time
+    /// their number doubles (1, 2, 4, ...), so a starting server answers hovers from the
+    /// first pack ready rather than the last. Partial catalogs cannot search (their text
+    /// index is empty); the complete one is returned.
+    pub fn load_progressively(
+        sources: &[PackSource],
+        options: &CatalogOptions,
+        partial: &(dyn Fn(Catalog) + Sync),
+    ) -> Result<(Catalog, LoadReport), CatalogError> {
+        Catalog::load_reusing(None, sources, options, |_| {}, Some(partial))
     }
 
     /// [`Catalog::load`] for a running server: the packs of `self` whose files did not
@@ -156,7 +168,7 @@ impl Catalog {
         options: &CatalogOptions,
         progress: impl FnMut(&str) + Send,
     ) -> Result<(Catalog, LoadReport), CatalogError> {
-        Catalog::load_reusing(Some(self), sources, options, progress)
+        Catalog::load_reusing(Some(self), sources, options, progress, None)
     }
 
     fn load_reusing(
@@ -164,6 +176,7 @@ impl Catalog {
         sources: &[PackSource],
         options: &CatalogOptions,
         progress: impl FnMut(&str) + Send,
+        partial: Option<&(dyn Fn(Catalog) + Sync)>,
     ) -> Result<(Catalog, LoadReport), CatalogError> {
         let started = Instant::now();
         let keys: Vec<String> = sources.iter().map(PackSource::key).collect();
@@ -193,34 +206,38 @@ impl Catalog {
 
         // Packs are independent: read (or reuse) them on all cores, in source order.
         let progress = std::sync::Mutex::new(progress);
-        let loaded: Vec<(store::Snapshot, String, bool)> = sources
-            .par_iter()
-            .zip(keys.par_iter())
-            .map(|(source, key)| {
-                let fingerprint = source.fingerprint();
-                // Unchanged since the running catalog: its packs, as they are.
-                let in_memory = previous
-                    .and_then(|p| p.reusable.get(key))
-                    .filter(|(f, _)| *f == fingerprint)
-                    .map(|(_, snapshot)| snapshot.clone());
-                let indexed = manifest.packs.get(key) == Some(&fingerprint);
-                let done = match (indexed, in_memory) {
-                    (true, Some(snapshot)) => (snapshot, fingerprint, false),
-                    (true, None) => match persisted
-                        .as_ref()
-                        .and_then(|(dir, _)| store::read_snapshot(dir, key))
-                    {
-                        Some(snapshot) => (snapshot, fingerprint, false),
-                        None => (source.read(), fingerprint, true),
-                    },
-                    // Not in this index yet: to be added, from memory when possible.
-                    (false, Some(snapshot)) => (snapshot, fingerprint, true),
-                    (false, None) => (source.read(), fingerprint, true),
-                };
-                (progress.lock().unwrap_or_else(|p| p.into_inner()))(key);
-                done
-            })
-            .collect();
+        let load_one = |(source, key): (&PackSource, &String)| -> Loaded {
+            let fingerprint = source.fingerprint();
+            // Unchanged since the running catalog: its packs, as they are.
+            let in_memory = previous
+                .and_then(|p| p.reusable.get(key))
+                .filter(|(f, _)| *f == fingerprint)
+                .map(|(_, snapshot)| snapshot.clone());
+            let indexed = manifest.packs.get(key) == Some(&fingerprint);
+            let done = match (indexed, in_memory) {
+                (true, Some(snapshot)) => (snapshot, fingerprint, false),
+                (true, None) => match persisted
+                    .as_ref()
+                    .and_then(|(dir, _)| store::read_snapshot(dir, key))
+                {
+                    Some(snapshot) => (snapshot, fingerprint, false),
+                    None => (source.read(), fingerprint, true),
+                },
+                // Not in this index yet: to be added, from memory when possible.
+                (false, Some(snapshot)) => (snapshot, fingerprint, true),
+                (false, None) => (source.read(), fingerprint, true),
+            };
+            (progress.lock().unwrap_or_else(|p| p.into_inner()))(key);
+            done
+        };
+        let loaded: Vec<Loaded> = match partial {
+            None => sources
+                .par_iter()
+                .zip(keys.par_iter())
+                .map(load_one)
+                .collect(),
+            Some(partial) => load_in_waves(sources, &keys, &load_one, partial),
+        };
         let mut snapshots = Vec::with_capacity(loaded.len());
         let mut fingerprints = Vec::with_capacity(loaded.len());
         let mut changed = Vec::new();
@@ -516,6 +533,63 @@ impl Catalog {
             }
         }
     }
+}
+
+/// One source, loaded: its packs, its fingerprint, and whether the index must add it.
+type Loaded = (store::Snapshot, String, bool);
+
+/// The parallel load of every source, handing `partial` a catalog of those ready so far
+/// (in source order, with an empty text index) when their number reaches 1, 2, 4, ...
+fn load_in_waves(
+    sources: &[PackSource],
+    keys: &[String],
+    load_one: &(dyn Fn((&PackSource, &String)) -> Loaded + Sync),
+    partial: &(dyn Fn(Catalog) + Sync),
+) -> Vec<Loaded> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut slots: Vec<Option<Loaded>> = (0..sources.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            sources
+                .par_iter()
+                .zip(keys.par_iter())
+                .enumerate()
+                .for_each_with(tx, |tx, (i, pair)| {
+                    let _ = tx.send((i, load_one(pair)));
+                });
+        });
+        let (mut ready, mut wave) = (0, 1);
+        for (i, loaded) in rx {
+            slots[i] = Some(loaded);
+            ready += 1;
+            if ready == wave && ready < sources.len() {
+                wave *= 2;
+                let done: Vec<(String, String, store::Snapshot)> = slots
+                    .iter()
+                    .zip(keys)
+                    .filter_map(|(slot, key)| {
+                        slot.as_ref()
+                            .map(|(snapshot, f, _)| (key.clone(), f.clone(), snapshot.clone()))
+                    })
+                    .collect();
+                let (schema, fields) = schema::build();
+                let index = Index::create_in_ram(schema);
+                let (k, rest): (Vec<String>, Vec<(String, store::Snapshot)>) =
+                    done.into_iter().map(|(k, f, s)| (k, (f, s))).unzip();
+                let (f, snaps): (Vec<String>, Vec<store::Snapshot>) = rest.into_iter().unzip();
+                if let Ok(catalog) = Catalog::assemble(k, f, snaps, index, fields) {
+                    partial(catalog);
+                }
+            }
+        }
+    });
+    // A worker's panic would have ended the scope above; each slot is filled. Should one
+    // not be, it is loaded here rather than dropped.
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| slot.unwrap_or_else(|| load_one((&sources[i], &keys[i]))))
+        .collect()
 }
 
 /// How much an entry kind counts when several entries match equally.

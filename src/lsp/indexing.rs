@@ -193,7 +193,13 @@ pub fn preload(state: Arc<State>) {
         cache_base: state.settings().cache_dir.clone(),
         in_memory: false,
     };
-    let handle = tokio::task::spawn_blocking(move || Catalog::load(&sources, &options, |_| {}));
+    // Until the complete catalog is in, hovers answer from the packs read so far.
+    let for_partials = state.clone();
+    let handle = tokio::task::spawn_blocking(move || {
+        Catalog::load_progressively(&sources, &options, &|partial| {
+            for_partials.set_catalog(partial)
+        })
+    });
     *state.preload.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(1)).await;
