@@ -190,6 +190,15 @@ fn served(roots: &[PathBuf], packs_dir: &Path, cache: &Path) -> Served {
     }
 }
 
+/// "first pack / all packs" for the table.
+fn first_hovers(served: &Served) -> String {
+    format!(
+        "{} / {}",
+        ms(served.first_pack_hover),
+        ms(served.first_hover)
+    )
+}
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("SCALING_SIZES")
         .unwrap_or_else(|_| "2,10,100,1000".into())
@@ -228,8 +237,8 @@ fn main() {
             local.index_bytes as f64 / 1e6,
             ms(local.open),
             ms(local.refresh),
-            format!("{} / {}", ms(persisted.first_pack_hover), ms(persisted.first_hover)),
-            format!("{} / {}", ms(cold.first_pack_hover), ms(cold.first_hover)),
+            first_hovers(&persisted),
+            first_hovers(&cold),
             ms(percentile(&mut persisted.hovers, 0.5)),
             ms(percentile(&mut persisted.hovers, 0.99)),
             persisted.server_hover.0,

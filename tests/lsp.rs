@@ -385,13 +385,22 @@ fn reindex_by_polling_where_the_client_cannot_watch() {
         &skill,
         "---\nname: mypkg-x\ndescription: d\n---\n### Pitfalls\n- `mypkg.run` is new.\n",
     );
-    client.wait_for("re-index by polling", |n| {
-        n["method"] == "window/logMessage"
-            && n["params"]["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("entries indexed"))
-    });
-    assert!(hover_text(&hover_at(&mut client, &uri, py, "run()")).contains("is new"));
+    // A poll can land while the file is half written and index that; the next poll
+    // (2 s later) sees the final text. So: re-index logs, until the hover has it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        client.wait_for("re-index by polling", |n| {
+            n["method"] == "window/logMessage"
+                && n["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("entries indexed"))
+        });
+        let text = hover_text(&hover_at(&mut client, &uri, py, "run()"));
+        if text.contains("is new") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still: {text}");
+    }
     assert!(client.shutdown().success());
 }
 

@@ -2,6 +2,7 @@
 //! tantivy index for full-text search, persisted in the cache directory and refreshed
 //! per pack. One writer only while building; readers never block it.
 
+mod load;
 pub mod schema;
 pub mod store;
 
@@ -50,7 +51,9 @@ impl PackSource {
         }
     }
 
-    fn fingerprint(&self) -> String {
+    /// What the files of the source look like now (paths, sizes, mtimes; the embedded
+    /// packs' bytes): equal fingerprints, same packs.
+    pub fn fingerprint(&self) -> String {
         match self {
             PackSource::Disk(loc) => pack::fingerprint(loc),
             PackSource::Embedded => pack::embedded_fingerprint(),
@@ -171,152 +174,6 @@ impl Catalog {
         Catalog::load_reusing(Some(self), sources, options, progress, None)
     }
 
-    fn load_reusing(
-        previous: Option<&Catalog>,
-        sources: &[PackSource],
-        options: &CatalogOptions,
-        progress: impl FnMut(&str) + Send,
-        partial: Option<&(dyn Fn(Catalog) + Sync)>,
-    ) -> Result<(Catalog, LoadReport), CatalogError> {
-        let started = Instant::now();
-        let keys: Vec<String> = sources.iter().map(PackSource::key).collect();
-        let mut report = LoadReport {
-            sources: sources.len(),
-            ..LoadReport::default()
-        };
-        let base = if options.in_memory {
-            None
-        } else {
-            options.cache_base.clone().or_else(store::default_base)
-        };
-        let dir = base.map(|b| store::cache_dir_for(&b, &keys));
-        let (schema, _) = schema::build();
-
-        let persisted = dir.as_ref().and_then(|dir| match open_dir(dir, &schema) {
-            Ok(index) => Some((dir.clone(), index)),
-            Err(reason) => {
-                report.fallback = Some(reason);
-                None
-            }
-        });
-        let manifest = persisted
-            .as_ref()
-            .and_then(|(dir, _)| store::read_manifest(dir))
-            .unwrap_or_default();
-
-        // Packs are independent: read (or reuse) them on all cores, in source order.
-        let progress = std::sync::Mutex::new(progress);
-        let load_one = |(source, key): (&PackSource, &String)| -> Loaded {
-            let fingerprint = source.fingerprint();
-            // Unchanged since the running catalog: its packs, as they are.
-            let in_memory = previous
-                .and_then(|p| p.reusable.get(key))
-                .filter(|(f, _)| *f == fingerprint)
-                .map(|(_, snapshot)| snapshot.clone());
-            let indexed = manifest.packs.get(key) == Some(&fingerprint);
-            let done = match (indexed, in_memory) {
-                (true, Some(snapshot)) => (snapshot, fingerprint, false),
-                (true, None) => match persisted
-                    .as_ref()
-                    .and_then(|(dir, _)| store::read_snapshot(dir, key))
-                {
-                    Some(snapshot) => (snapshot, fingerprint, false),
-                    None => (source.read(), fingerprint, true),
-                },
-                // Not in this index yet: to be added, from memory when possible.
-                (false, Some(snapshot)) => (snapshot, fingerprint, true),
-                (false, None) => (source.read(), fingerprint, true),
-            };
-            (progress.lock().unwrap_or_else(|p| p.into_inner()))(key);
-            done
-        };
-        let loaded: Vec<Loaded> = match partial {
-            None => sources
-                .par_iter()
-                .zip(keys.par_iter())
-                .map(load_one)
-                .collect(),
-            Some(partial) => load_in_waves(sources, &keys, &load_one, partial),
-        };
-        let mut snapshots = Vec::with_capacity(loaded.len());
-        let mut fingerprints = Vec::with_capacity(loaded.len());
-        let mut changed = Vec::new();
-        for (snapshot, fingerprint, to_index) in loaded {
-            if to_index {
-                changed.push((snapshots.len(), fingerprint.clone()));
-            }
-            snapshots.push(snapshot);
-            fingerprints.push(fingerprint);
-        }
-        report.rebuilt = changed.len();
-        report.reused = snapshots.len() - changed.len();
-        let stale: Vec<&String> = manifest
-            .packs
-            .keys()
-            .filter(|k| !keys.contains(k))
-            .collect();
-
-        let (index, fields) = match persisted {
-            Some((dir, index))
-                if changed.is_empty() && stale.is_empty() && !manifest.packs.is_empty() =>
-            {
-                report.cache_dir = Some(dir);
-                let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
-                    tantivy::TantivyError::SchemaError("persisted schema lacks fields".into())
-                })?;
-                (index, fields)
-            }
-            Some((dir, index)) => {
-                let fields = schema::fields_of(&index.schema()).ok_or_else(|| {
-                    tantivy::TantivyError::SchemaError("persisted schema lacks fields".into())
-                })?;
-                let full_rebuild = manifest.packs.is_empty();
-                match write_changes(
-                    &index,
-                    fields,
-                    &keys,
-                    &snapshots,
-                    &changed,
-                    &stale,
-                    full_rebuild,
-                ) {
-                    Ok(()) => {
-                        let mut new_manifest = store::Manifest {
-                            schema_version: schema::SCHEMA_VERSION,
-                            tool_version: store::tool_identity(),
-                            packs: manifest.packs.clone(),
-                        };
-                        for k in &stale {
-                            new_manifest.packs.remove(*k);
-                        }
-                        let mut saved = true;
-                        for (i, fingerprint) in &changed {
-                            saved &= store::write_snapshot(&dir, &keys[*i], &snapshots[*i]).is_ok();
-                            new_manifest
-                                .packs
-                                .insert(keys[*i].clone(), fingerprint.clone());
-                        }
-                        if saved && store::write_manifest(&dir, &new_manifest).is_ok() {
-                            report.cache_dir = Some(dir);
-                        } else {
-                            report.fallback =
-                                Some(format!("cannot write the manifest in {}", dir.display()));
-                        }
-                        (index, fields)
-                    }
-                    Err(reason) => {
-                        report.fallback = Some(reason);
-                        in_memory(&keys, &snapshots)?
-                    }
-                }
-            }
-            None => in_memory(&keys, &snapshots)?,
-        };
-        let catalog = Catalog::assemble(keys, fingerprints, snapshots, index, fields)?;
-        report.elapsed = started.elapsed();
-        Ok((catalog, report))
-    }
-
     fn assemble(
         keys: Vec<String>,
         fingerprints: Vec<String>,
@@ -419,6 +276,11 @@ impl Catalog {
         let start = all.partition_point(|id| id.pack < pack);
         let end = start + all[start..].partition_point(|id| id.pack == pack);
         &all[start..end]
+    }
+
+    /// The fingerprint a source had when this catalog read it (taken before reading).
+    pub fn fingerprint_of(&self, key: &str) -> Option<&str> {
+        self.reusable.get(key).map(|(f, _)| f.as_str())
     }
 
     /// The packs about a Python top-level module (`ase`).
@@ -535,63 +397,6 @@ impl Catalog {
     }
 }
 
-/// One source, loaded: its packs, its fingerprint, and whether the index must add it.
-type Loaded = (store::Snapshot, String, bool);
-
-/// The parallel load of every source, handing `partial` a catalog of those ready so far
-/// (in source order, with an empty text index) when their number reaches 1, 2, 4, ...
-fn load_in_waves(
-    sources: &[PackSource],
-    keys: &[String],
-    load_one: &(dyn Fn((&PackSource, &String)) -> Loaded + Sync),
-    partial: &(dyn Fn(Catalog) + Sync),
-) -> Vec<Loaded> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut slots: Vec<Option<Loaded>> = (0..sources.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            sources
-                .par_iter()
-                .zip(keys.par_iter())
-                .enumerate()
-                .for_each_with(tx, |tx, (i, pair)| {
-                    let _ = tx.send((i, load_one(pair)));
-                });
-        });
-        let (mut ready, mut wave) = (0, 1);
-        for (i, loaded) in rx {
-            slots[i] = Some(loaded);
-            ready += 1;
-            if ready == wave && ready < sources.len() {
-                wave *= 2;
-                let done: Vec<(String, String, store::Snapshot)> = slots
-                    .iter()
-                    .zip(keys)
-                    .filter_map(|(slot, key)| {
-                        slot.as_ref()
-                            .map(|(snapshot, f, _)| (key.clone(), f.clone(), snapshot.clone()))
-                    })
-                    .collect();
-                let (schema, fields) = schema::build();
-                let index = Index::create_in_ram(schema);
-                let (k, rest): (Vec<String>, Vec<(String, store::Snapshot)>) =
-                    done.into_iter().map(|(k, f, s)| (k, (f, s))).unzip();
-                let (f, snaps): (Vec<String>, Vec<store::Snapshot>) = rest.into_iter().unzip();
-                if let Ok(catalog) = Catalog::assemble(k, f, snaps, index, fields) {
-                    partial(catalog);
-                }
-            }
-        }
-    });
-    // A worker's panic would have ended the scope above; each slot is filled. Should one
-    // not be, it is loaded here rather than dropped.
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, slot)| slot.unwrap_or_else(|| load_one((&sources[i], &keys[i]))))
-        .collect()
-}
-
 /// How much an entry kind counts when several entries match equally.
 pub fn kind_weight(kind: EntryKind) -> f32 {
     match kind {
@@ -648,149 +453,6 @@ fn entry_keys(entry: &Entry) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
-}
-
-fn names_of(entry: &Entry) -> Vec<String> {
-    let mut names: Vec<String> = entry
-        .symbols
-        .iter()
-        .map(|s| crate::keys::last_component(&s.name).to_string())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-fn document(
-    fields: Fields,
-    key: &str,
-    ordinal: u64,
-    skill: &Skill,
-    entry: &Entry,
-) -> TantivyDocument {
-    let mut d = doc!(
-        fields.pack => key,
-        fields.ordinal => ordinal,
-        fields.kind => entry.kind.as_str(),
-        fields.skill => skill.name.as_str(),
-    );
-    for k in entry_keys(entry) {
-        d.add_text(fields.keys, k);
-    }
-    for n in names_of(entry) {
-        d.add_text(fields.names, n);
-    }
-    let mut text = entry.text.replace('`', " ");
-    for extra in [&entry.section, entry.title.as_deref().unwrap_or("")] {
-        text.push('\n');
-        text.push_str(extra);
-    }
-    for h in &entry.headings {
-        text.push('\n');
-        text.push_str(h);
-    }
-    d.add_text(fields.text, text);
-    let symbols: Vec<&str> = entry
-        .symbols
-        .iter()
-        .map(|s| s.name.as_str())
-        .chain(entry.cited_paths.iter().map(String::as_str))
-        .collect();
-    d.add_text(fields.symbols, symbols.join(" "));
-    d
-}
-
-fn add_snapshot(
-    writer: &IndexWriter,
-    fields: Fields,
-    key: &str,
-    snapshot: &store::Snapshot,
-) -> tantivy::Result<()> {
-    let mut ordinal = 0u64;
-    for pack in &snapshot.packs {
-        for skill in &pack.skills {
-            for entry in &skill.entries {
-                writer.add_document(document(fields, key, ordinal, skill, entry))?;
-                ordinal += 1;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Opens (or creates) the index in `dir`; an index of another schema is wiped.
-fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, String> {
-    let index_dir = dir.join("tantivy");
-    std::fs::create_dir_all(&index_dir)
-        .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
-    let usable =
-        |index: &Index| schema::fields_of(&index.schema()).is_some() && index.schema() == *schema;
-    match Index::open_in_dir(&index_dir) {
-        Ok(index) if usable(&index) => return Ok(index),
-        Ok(_)
-        | Err(tantivy::TantivyError::OpenReadError(_))
-        | Err(tantivy::TantivyError::DataCorruption(_))
-        | Err(tantivy::TantivyError::IncompatibleIndex(_)) => {
-            // Another version, or unreadable: rebuilt from the skill files.
-            let _ = std::fs::remove_dir_all(&index_dir);
-            let _ = std::fs::remove_file(dir.join("manifest.json"));
-            std::fs::create_dir_all(&index_dir)
-                .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
-        }
-        Err(_) => {}
-    }
-    let directory = tantivy::directory::MmapDirectory::open(&index_dir)
-        .map_err(|e| format!("cannot open {}: {e}", index_dir.display()))?;
-    Index::open_or_create(directory, schema.clone())
-        .map_err(|e| format!("cannot open index in {}: {e}", index_dir.display()))
-}
-
-fn write_changes(
-    index: &Index,
-    fields: Fields,
-    keys: &[String],
-    snapshots: &[store::Snapshot],
-    changed: &[(usize, String)],
-    stale: &[&String],
-    full_rebuild: bool,
-) -> Result<(), String> {
-    let mut writer: IndexWriter = index
-        .writer_with_num_threads(1, WRITER_BUDGET)
-        .map_err(|e| format!("index writer unavailable (another build holds it?): {e}"))?;
-    let run = |writer: &mut IndexWriter| -> tantivy::Result<()> {
-        if full_rebuild {
-            writer.delete_all_documents()?;
-        }
-        for key in stale {
-            writer.delete_term(Term::from_field_text(fields.pack, key));
-        }
-        for (i, _) in changed {
-            writer.delete_term(Term::from_field_text(fields.pack, &keys[*i]));
-            add_snapshot(writer, fields, &keys[*i], &snapshots[*i])?;
-        }
-        writer.commit()?;
-        Ok(())
-    };
-    let result = run(&mut writer).map_err(|e| format!("index write failed: {e}"));
-    if result.is_err() {
-        let _ = writer.rollback();
-    }
-    let _ = writer.wait_merging_threads();
-    result
-}
-
-fn in_memory(
-    keys: &[String],
-    snapshots: &[store::Snapshot],
-) -> Result<(Index, Fields), CatalogError> {
-    let (schema, fields) = schema::build();
-    let index = Index::create_in_ram(schema);
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET)?;
-    for (key, snapshot) in keys.iter().zip(snapshots) {
-        add_snapshot(&writer, fields, key, snapshot)?;
-    }
-    writer.commit()?;
-    Ok((index, fields))
 }
 
 /// The packs to use: given directories, else the workspace's plus extra configured ones,

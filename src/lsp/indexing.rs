@@ -151,9 +151,14 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
             .await;
     }
     let problem_files = diagnostics::pack_problem_files(&catalog);
+    // The fingerprints the load took before reading, not fresh ones: a file written while
+    // it was read then differs at the next poll, and is read again.
     let fingerprints = sources
         .iter()
-        .map(|s| (s.clone(), fingerprint(s)))
+        .map(|s| {
+            let taken = catalog.fingerprint_of(&s.key()).unwrap_or_default();
+            (s.clone(), taken.to_string())
+        })
         .collect();
     *state
         .indexed_sources
@@ -174,13 +179,6 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
     }
     if state.caps().pull_diagnostics {
         let _ = state.client.workspace_diagnostic_refresh().await;
-    }
-}
-
-fn fingerprint(source: &PackSource) -> String {
-    match source {
-        PackSource::Disk(loc) => crate::pack::fingerprint(loc),
-        PackSource::Embedded => String::new(),
     }
 }
 
@@ -227,7 +225,7 @@ pub fn spawn_poller(state: Arc<State>) {
                 .unwrap_or_else(|p| p.into_inner())
                 .clone();
             let changed = tokio::task::spawn_blocking(move || {
-                indexed.iter().any(|(s, f)| fingerprint(s) != *f)
+                indexed.iter().any(|(s, f)| s.fingerprint() != *f)
             })
             .await
             .unwrap_or(false);

@@ -153,7 +153,11 @@ fn kind_ids_agree_with_kind_names() {
     loop {
         let node = cursor.node();
         for (name, id) in names {
-            assert_eq!(node.kind() == name, node.kind_id() == id, "{name} at {node:?}");
+            assert_eq!(
+                node.kind() == name,
+                node.kind_id() == id,
+                "{name} at {node:?}"
+            );
             seen += usize::from(node.kind() == name);
         }
         if cursor.goto_first_child() {
