@@ -142,14 +142,12 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
         report.rebuilt,
         report.fallback.as_ref().map(|f| format!("; in memory only: {f}")).unwrap_or_default(),
     );
-    tracing::info!("{summary}");
-    state.client.log_message(MessageType::INFO, summary).await;
-    for problem in catalog.problems.iter().take(50) {
-        state
-            .client
-            .log_message(MessageType::WARNING, format!("skill-lsp: {problem}"))
-            .await;
-    }
+    let problems: Vec<String> = catalog
+        .problems
+        .iter()
+        .take(50)
+        .map(|problem| format!("skill-lsp: {problem}"))
+        .collect();
     let problem_files = diagnostics::pack_problem_files(&catalog);
     // The fingerprints the load took before reading, not fresh ones: a file written while
     // it was read then differs at the next poll, and is read again.
@@ -164,7 +162,17 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
         .indexed_sources
         .write()
         .unwrap_or_else(|p| p.into_inner()) = fingerprints;
+    // Installed before it is announced: a client that hovers on "entries indexed" must
+    // get the new catalog's answer.
     state.set_catalog(catalog);
+    tracing::info!("{summary}");
+    state.client.log_message(MessageType::INFO, summary).await;
+    for problem in problems {
+        state
+            .client
+            .log_message(MessageType::WARNING, problem)
+            .await;
+    }
     // Problem files that are not open get their diagnostics pushed once.
     let open: Vec<_> = state.documents.lock().keys().cloned().collect();
     if !state.caps().pull_diagnostics {
