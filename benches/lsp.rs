@@ -97,17 +97,7 @@ fn run(cache: &Path, options: &Value) -> Run {
     });
     let edit_to_diagnostics = t.elapsed();
     let rss_kb = peak_rss_kb(client.pid());
-    // NaN from a server without `skill-lsp.stats` (an older build, for comparison).
-    let stats = client.request(
-        "workspace/executeCommand",
-        json!({"command": "skill-lsp.stats", "arguments": []}),
-    );
-    let server_us = |p: &str| {
-        stats["result"]["requests"]["hover"][p]
-            .as_f64()
-            .unwrap_or(f64::NAN)
-    };
-    let server_hover = (server_us("p50_us"), server_us("p99_us"));
+    let server_hover = client.server_time_us("hover");
     assert!(client.shutdown().success());
     Run {
         server_hover,

@@ -214,14 +214,10 @@ fn measure(server: Server, ws: &Path) -> Measured {
     asked.dedup();
     if server.name.starts_with("skill-lsp") {
         // Our own share of the round trip, as the server measured it.
-        let stats = client.request(
-            "workspace/executeCommand",
-            json!({"command": "skill-lsp.stats", "arguments": []}),
-        );
-        let hover = &stats["result"]["requests"]["hover"];
+        let (p50, p99) = client.server_time_us("hover");
         println!(
-            "{}: server-side hover work p50 {} µs, p99 {} µs",
-            server.name, hover["p50_us"], hover["p99_us"]
+            "{}: server-side hover work p50 {p50:.0} µs, p99 {p99:.0} µs",
+            server.name
         );
     }
     let status = client.shutdown();

@@ -169,17 +169,7 @@ fn served(roots: &[PathBuf], packs_dir: &Path, cache: &Path) -> Served {
         hovers.push(t.elapsed());
     }
     let rss_kb = peak_rss_kb(client.pid());
-    // NaN from a server without `skill-lsp.stats` (an older build, for comparison).
-    let stats = client.request(
-        "workspace/executeCommand",
-        json!({"command": "skill-lsp.stats", "arguments": []}),
-    );
-    let server_us = |p: &str| {
-        stats["result"]["requests"]["hover"][p]
-            .as_f64()
-            .unwrap_or(f64::NAN)
-    };
-    let server_hover = (server_us("p50_us"), server_us("p99_us"));
+    let server_hover = client.server_time_us("hover");
     assert!(client.shutdown().success());
     Served {
         first_pack_hover,

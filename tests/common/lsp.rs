@@ -376,6 +376,21 @@ impl Client {
         )
     }
 
+    /// The server's own p50 and p99 for `method`, in µs, from `skill-lsp.stats`; NaN from
+    /// a server without the command (an older build, for comparison).
+    pub fn server_time_us(&mut self, method: &str) -> (f64, f64) {
+        let stats = self.request(
+            "workspace/executeCommand",
+            json!({"command": "skill-lsp.stats", "arguments": []}),
+        );
+        let at = |p: &str| {
+            stats["result"]["requests"][method][p]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        };
+        (at("p50_us"), at("p99_us"))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
