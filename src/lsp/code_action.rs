@@ -69,7 +69,7 @@ pub fn code_actions(
     }
 
     let encoding = state.encoding();
-    let docs = state.documents.read();
+    let docs = state.documents.read(uri);
     let Some(py) = docs.get(uri).and_then(|d| d.python()) else {
         return Ok(actions);
     };

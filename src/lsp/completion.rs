@@ -19,7 +19,7 @@ pub fn completion(
     let position = params.text_document_position.position;
     let encoding = state.encoding();
     let markdown = state.caps().completion_markdown;
-    let docs = state.documents.read();
+    let docs = state.documents.read(uri);
     let Some(py) = docs.get(uri).and_then(|d| d.python()) else {
         return Ok(Vec::new());
     };

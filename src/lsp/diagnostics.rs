@@ -37,7 +37,7 @@ pub struct FixData {
 pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
     let encoding = state.encoding();
     let settings = state.settings().clone();
-    let docs = state.documents.read();
+    let docs = state.documents.read(uri);
     let doc = docs.get(uri)?;
     let mut out = Vec::new();
     if let Some(py) = doc.python() {
@@ -112,7 +112,7 @@ pub fn recompute_data(
     diagnostic: &Diagnostic,
 ) -> Option<DiagnosticData> {
     let encoding = state.encoding();
-    let docs = state.documents.read();
+    let docs = state.documents.read(uri);
     let py = docs.get(uri)?.python()?;
     let start = encoding.offset(&py.source, diagnostic.range.start)?;
     let site = analysis::check_document(catalog, py)

@@ -107,15 +107,14 @@ impl Documents {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The store with every edited Python document parsed: what requests read. Edits are
-    /// parsed here, once per burst, rather than once per keystroke.
-    pub fn read(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+    /// The store with `uri`'s pending edits parsed: what a request about `uri` reads.
+    /// Edits are parsed here, once per burst, rather than once per keystroke, and only
+    /// for the document asked about.
+    pub fn read(&self, uri: &Uri) -> MutexGuard<'_, HashMap<Uri, Document>> {
         let mut docs = self.lock();
-        for doc in docs.values_mut() {
-            if let Content::Python(py) = &mut doc.content {
-                if py.is_stale() && !py.refresh() {
-                    tracing::warn!("tree-sitter gave up re-parsing an edited document");
-                }
+        if let Some(Content::Python(py)) = docs.get_mut(uri).map(|d| &mut d.content) {
+            if py.is_stale() && !py.refresh() {
+                tracing::warn!("tree-sitter gave up re-parsing {}", uri.as_str());
             }
         }
         docs

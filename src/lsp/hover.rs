@@ -11,7 +11,7 @@ pub fn hover(state: &State, catalog: &Catalog, params: &HoverParams) -> Result<O
     let position = params.text_document_position_params.position;
     let uri = &params.text_document_position_params.text_document.uri;
     let encoding = state.encoding();
-    let docs = state.documents.read();
+    let docs = state.documents.read(uri);
     let Some(doc) = docs.get(uri) else {
         return Ok(None);
     };

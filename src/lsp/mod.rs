@@ -448,7 +448,8 @@ impl LanguageServer for Backend {
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
         self.timed("documentLink", || {
-            let docs = self.state.documents.read();
+            // Skill files are markdown: nothing to parse.
+            let docs = self.state.documents.lock();
             let Some(doc) = docs.get(&params.text_document.uri).filter(|d| d.markdown) else {
                 return Ok(None);
             };
