@@ -134,7 +134,7 @@ impl PyDocument {
         let mut resolved = self
             .analysis
             .resolve_at(&self.tree, self.source.as_bytes(), offset)?;
-        resolved.imported = self.analysis.imported_modules();
+        resolved.imported = self.analysis.imported.clone();
         Some(resolved)
     }
 
@@ -166,6 +166,9 @@ enum Binding {
 pub struct Analysis {
     bindings: HashMap<String, Vec<(usize, Binding)>>,
     star_modules: Vec<String>,
+    /// Top-level modules of every import, sorted: read once per parse, given to every
+    /// resolution (`Resolved::imported`).
+    imported: Vec<String>,
 }
 
 /// A call with everything matching needs.
@@ -229,6 +232,7 @@ impl Analysis {
         for list in analysis.bindings.values_mut() {
             list.sort_by_key(|(at, _)| *at);
         }
+        analysis.imported = analysis.imported_modules();
         analysis
     }
 
@@ -243,7 +247,7 @@ impl Analysis {
     }
 
     /// The top-level modules of every import, star imports included, sorted.
-    pub fn imported_modules(&self) -> Vec<String> {
+    fn imported_modules(&self) -> Vec<String> {
         let mut modules: Vec<String> = self
             .imports()
             .map(|(_, qualified)| qualified)
