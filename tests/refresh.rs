@@ -16,6 +16,23 @@ fn write_pack(root: &Path, name: &str, pitfall: &str) {
     .unwrap();
 }
 
+/// The packs `names` under `root`, persisted in `cache`.
+fn sources_and_options(
+    root: &Path,
+    names: &[&str],
+    cache: &Path,
+) -> (Vec<PackSource>, CatalogOptions) {
+    let sources = names
+        .iter()
+        .map(|n| PackSource::Disk(PackLocation::from_dir(&root.join(n)).unwrap()))
+        .collect();
+    let options = CatalogOptions {
+        cache_base: Some(cache.to_path_buf()),
+        in_memory: false,
+    };
+    (sources, options)
+}
+
 #[test]
 fn refresh_rereads_only_the_changed_pack() {
     let packs = tempfile::tempdir().unwrap();
@@ -26,14 +43,7 @@ fn refresh_rereads_only_the_changed_pack() {
         "`alpha.run` with `nthreads=8` oversubscribes.",
     );
     write_pack(packs.path(), "beta", "`beta.read` reads on every rank.");
-    let sources: Vec<PackSource> = ["alpha", "beta"]
-        .iter()
-        .map(|n| PackSource::Disk(PackLocation::from_dir(&packs.path().join(n)).unwrap()))
-        .collect();
-    let options = CatalogOptions {
-        cache_base: Some(cache.path().to_path_buf()),
-        in_memory: false,
-    };
+    let (sources, options) = sources_and_options(packs.path(), &["alpha", "beta"], cache.path());
     let (first, _) = Catalog::load(&sources, &options, |_| {}).unwrap();
     assert!(!first.with_key("sym:beta.read").is_empty());
 
@@ -85,14 +95,7 @@ fn progressive_load_hands_out_partial_catalogs() {
             &format!("`{name}.run` needs `nthreads`."),
         );
     }
-    let sources: Vec<PackSource> = names
-        .iter()
-        .map(|n| PackSource::Disk(PackLocation::from_dir(&packs.path().join(n)).unwrap()))
-        .collect();
-    let options = CatalogOptions {
-        cache_base: Some(cache.path().to_path_buf()),
-        in_memory: false,
-    };
+    let (sources, options) = sources_and_options(packs.path(), &names, cache.path());
     let seen = std::sync::Mutex::new(Vec::new());
     let (complete, _) = Catalog::load_progressively(&sources, &options, &|partial| {
         let mut names: Vec<String> = partial.packs.iter().map(|p| p.name.clone()).collect();
