@@ -172,13 +172,39 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
       bundled: (p) => p.startsWith(path.join(runDir, 'ext')) && p.endsWith('/server/skill-lsp'),
       path: (p) => p === path.join(runDir, 'home', '.cargo', 'bin', 'skill-lsp'),
     }[serverMode];
+    // The same fact seen from the process table: a `<binary> lsp` child whose environment
+    // carries this run's cache folder (run.sh exports it to code-server, and the extension
+    // host passes it on). VS Code writes output channels to disk lazily, and a loaded CI
+    // machine has been seen to take longer than 30 s to flush the first line.
+    const runCache = `SKILL_LSP_CACHE_DIR=${path.join(runDir, 'cache')}`;
+    const serverProcess = () => {
+      let pids = [];
+      try { pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return ''; }
+      for (const pid of pids) {
+        try {
+          const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          if (argv[1] !== 'lsp' || !argv[0].endsWith('skill-lsp')) continue;
+          const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+          if (env.includes(runCache)) return argv[0];
+        } catch { /* the process ended or is not ours */ }
+      }
+      return '';
+    };
     let started = '';
-    for (let i = 0; i < 120 && !started; i++) {
+    let seenBy = '';
+    const startWaitSecs = 90;
+    for (let i = 0; i < startWaitSecs * 4 && !started; i++) {
       started = serverStarted();
+      seenBy = 'its output channel';
+      if (!started) {
+        started = serverProcess();
+        seenBy = 'the process table';
+      }
       if (!started) await page.waitForTimeout(250);
     }
+    if (started) log(`server start seen in ${seenBy}: ${started}`);
     if (!check(started !== '' && expected(started), `the extension found and started the server through "${serverMode}"`,
-      started || 'no "skill-lsp: starting" line in its output channel within 30 s')) {
+      started || `no "skill-lsp: starting" line in its output channel and no server process within ${startWaitSecs} s`)) {
       throw new Error('the extension did not start the expected server: the other checks cannot pass');
     }
 

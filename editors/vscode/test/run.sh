@@ -108,7 +108,7 @@ fi
 echo "[run] server: $BIN, found by the extension through: $SERVER_MODE"
 
 # --- code-server, bounded -------------------------------------------------------------------
-timeout 240 "$CS" --auth none --bind-addr 127.0.0.1:$PORT --disable-telemetry \
+timeout 300 "$CS" --auth none --bind-addr 127.0.0.1:$PORT --disable-telemetry \
    --disable-update-check --disable-workspace-trust --disable-getting-started-override \
    --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" "$RUN/ws" > "$RUN/code-server.log" 2>&1 &
 CSPID=$!
@@ -120,7 +120,7 @@ if ! curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
 fi
 T_START=$(date +%s)
 
-timeout 180 node "$HERE/drive.js" "http://127.0.0.1:$PORT/?folder=$RUN/ws" "$RUN" "$TOOLS" "$SERVER_MODE" "$BIN"
+timeout 240 node "$HERE/drive.js" "http://127.0.0.1:$PORT/?folder=$RUN/ws" "$RUN" "$TOOLS" "$SERVER_MODE" "$BIN"
 RC=$?
 cleanup
 trap - EXIT
@@ -135,6 +135,12 @@ echo "[run] logs, screenshots and the server's output in $RUN"
 if [ $RC = 0 ]; then
   echo "VS Code test PASSED"
 else
+  # CI removes the run folder: print what explains a failure here
+  for f in "$RUN"/ud/logs/*/remoteagent.log "$RUN"/ud/logs/*/exthost*/remoteexthost.log \
+           "$RUN"/ud/logs/*/exthost*/output_logging_*/*skill-lsp*.log; do
+    [ -f "$f" ] && { echo "--- last lines of ${f#"$RUN"/}"; tail -n 40 "$f"; }
+  done
+  echo "--- last lines of code-server.log"; tail -n 20 "$RUN/code-server.log"
   loud "VS Code test FAILED (drive.js rc=$RC; logs in $RUN)"
 fi
 exit $RC
