@@ -117,3 +117,69 @@ fn progressive_load_hands_out_partial_catalogs() {
     assert_eq!(complete.packs.len(), 5);
     assert_eq!(complete.search("nthreads", 10).unwrap().len(), 5);
 }
+
+/// The segment ids in a persisted index folder (tantivy names segment files `<id>.<ext>`).
+fn segments_in(index_dir: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(index_dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            let (stem, _) = name.split_once('.')?;
+            (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| stem.to_string())
+        })
+        .collect()
+}
+
+/// An index nothing of which can be kept (here: its manifest is gone, as after an
+/// upgrade) is rebuilt whole, in place: one segment, the old documents gone, and the
+/// persisted index used, not an in-memory fallback.
+#[test]
+fn full_rebuild_replaces_the_persisted_index() {
+    let packs = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    write_pack(
+        packs.path(),
+        "alpha",
+        "`alpha.run` oversubscribes the cores.",
+    );
+    write_pack(packs.path(), "beta", "`beta.read` reads on every rank.");
+    let (sources, options) = sources_and_options(packs.path(), &["alpha", "beta"], cache.path());
+    let (first, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    let dir = report.cache_dir.clone().expect("persisted");
+    assert_eq!(report.fallback, None);
+    assert_eq!(first.search("oversubscribes", 5).unwrap().len(), 1);
+    let index_dir = dir.join("tantivy");
+    let before = segments_in(&index_dir);
+    assert_eq!(before.len(), 1, "a cold build writes one segment");
+    drop(first);
+
+    std::fs::remove_file(dir.join("manifest.json")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write_pack(packs.path(), "alpha", "`alpha.run` leaks file handles.");
+    let (second, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    assert_eq!((report.rebuilt, report.fallback.clone()), (2, None));
+    assert_eq!(report.cache_dir.as_deref(), Some(dir.as_path()));
+    assert!(
+        second.search("oversubscribes", 5).unwrap().is_empty(),
+        "old text gone"
+    );
+    assert_eq!(second.search("leaks", 5).unwrap().len(), 1);
+    assert_eq!(second.search("rank", 5).unwrap().len(), 1, "no duplicates");
+    let after = segments_in(&index_dir);
+    assert_eq!(after.len(), 1, "one segment: {after:?}");
+    assert!(
+        before.is_disjoint(&after),
+        "the old segment's files are gone"
+    );
+    assert!(
+        index_dir.join(".tantivy-writer.lock").exists(),
+        "lock files stay"
+    );
+    drop(second);
+
+    let (reopened, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    assert_eq!(report.rebuilt, 0);
+    assert_eq!(reopened.search("leaks", 5).unwrap().len(), 1);
+}

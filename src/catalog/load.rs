@@ -108,7 +108,8 @@ impl Catalog {
                 })?;
                 let full_rebuild = manifest.packs.is_empty();
                 match write_changes(
-                    &index,
+                    index,
+                    &dir,
                     fields,
                     &keys,
                     &snapshots,
@@ -116,7 +117,7 @@ impl Catalog {
                     &stale,
                     full_rebuild,
                 ) {
-                    Ok(()) => {
+                    Ok(index) => {
                         let mut new_manifest = store::Manifest {
                             schema_version: schema::SCHEMA_VERSION,
                             tool_version: store::tool_identity(),
@@ -261,22 +262,89 @@ fn document(
     d
 }
 
+/// The documents of one source's entries, numbered in pack order (`Pack::entries`).
+fn snapshot_documents<'a>(
+    fields: Fields,
+    key: &'a str,
+    snapshot: &'a store::Snapshot,
+) -> impl Iterator<Item = TantivyDocument> + 'a {
+    snapshot
+        .packs
+        .iter()
+        .flat_map(|pack| pack.skills.iter())
+        .flat_map(|skill| skill.entries.iter().map(move |entry| (skill, entry)))
+        .zip(0u64..)
+        .map(move |((skill, entry), ordinal)| document(fields, key, ordinal, skill, entry))
+}
+
 fn add_snapshot(
     writer: &IndexWriter,
     fields: Fields,
     key: &str,
     snapshot: &store::Snapshot,
 ) -> tantivy::Result<()> {
-    let mut ordinal = 0u64;
-    for pack in &snapshot.packs {
-        for skill in &pack.skills {
-            for entry in &skill.entries {
-                writer.add_document(document(fields, key, ordinal, skill, entry))?;
-                ordinal += 1;
-            }
-        }
+    for document in snapshot_documents(fields, key, snapshot) {
+        writer.add_document(document)?;
     }
     Ok(())
+}
+
+/// A whole index as one segment, indexed on the calling thread as each document is made.
+///
+/// tantivy's `IndexWriter` queues up to 10,000 documents for its indexing thread, and a
+/// build makes them faster than that thread takes them: a cold build of the corpus held
+/// all ~7,700 in the queue, about 10 MB of its 40 MB peak. The single-segment writer has
+/// no queue and no thread. It expects an empty directory that no one else writes to:
+/// callers hand it a fresh `RamDirectory` or an index directory they emptied under
+/// tantivy's writer lock ([`rebuild_dir`]).
+fn single_segment(
+    directory: Box<dyn tantivy::Directory>,
+    schema: tantivy::schema::Schema,
+    fields: Fields,
+    keys: &[String],
+    snapshots: &[store::Snapshot],
+) -> tantivy::Result<Index> {
+    let mut writer = Index::builder()
+        .schema(schema)
+        .single_segment_index_writer(directory, WRITER_BUDGET)?;
+    for (key, snapshot) in keys.iter().zip(snapshots) {
+        for document in snapshot_documents(fields, key, snapshot) {
+            writer.add_document(document)?;
+        }
+    }
+    writer.finalize()
+}
+
+/// Replaces the on-disk index in `index_dir` by a new one holding every snapshot.
+/// Holds tantivy's writer lock throughout, so no other process's writer (a refresh of the
+/// same packs) interleaves; readers elsewhere keep the files they mapped.
+fn rebuild_dir(
+    index_dir: &Path,
+    schema: tantivy::schema::Schema,
+    fields: Fields,
+    keys: &[String],
+    snapshots: &[store::Snapshot],
+) -> Result<Index, String> {
+    use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+    let directory = MmapDirectory::open(index_dir)
+        .map_err(|e| format!("cannot open {}: {e}", index_dir.display()))?;
+    let _writing = directory
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|e| format!("index writer unavailable (another build holds it?): {e}"))?;
+    let entries = std::fs::read_dir(index_dir)
+        .map_err(|e| format!("cannot list {}: {e}", index_dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // The lock files stay: another process may be waiting on them.
+        if name.starts_with(".tantivy-") && name.ends_with(".lock") {
+            continue;
+        }
+        std::fs::remove_file(entry.path())
+            .map_err(|e| format!("cannot clear {}: {e}", entry.path().display()))?;
+    }
+    single_segment(Box::new(directory), schema, fields, keys, snapshots)
+        .map_err(|e| format!("index write failed: {e}"))
 }
 
 /// Opens (or creates) the index in `dir`; an index of another schema is wiped.
@@ -306,22 +374,32 @@ fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, Strin
         .map_err(|e| format!("cannot open index in {}: {e}", index_dir.display()))
 }
 
+/// Brings the persisted index of `dir` up to date: rebuilt whole when nothing of it can be
+/// kept, else the stale and changed packs deleted and the changed ones added.
+#[allow(clippy::too_many_arguments)]
 fn write_changes(
-    index: &Index,
+    index: Index,
+    dir: &Path,
     fields: Fields,
     keys: &[String],
     snapshots: &[store::Snapshot],
     changed: &[(usize, String)],
     stale: &[&String],
     full_rebuild: bool,
-) -> Result<(), String> {
+) -> Result<Index, String> {
+    if full_rebuild {
+        return rebuild_dir(
+            &dir.join("tantivy"),
+            index.schema(),
+            fields,
+            keys,
+            snapshots,
+        );
+    }
     let mut writer: IndexWriter = index
         .writer_with_num_threads(1, WRITER_BUDGET)
         .map_err(|e| format!("index writer unavailable (another build holds it?): {e}"))?;
     let run = |writer: &mut IndexWriter| -> tantivy::Result<()> {
-        if full_rebuild {
-            writer.delete_all_documents()?;
-        }
         for key in stale {
             writer.delete_term(Term::from_field_text(fields.pack, key));
         }
@@ -337,7 +415,7 @@ fn write_changes(
         let _ = writer.rollback();
     }
     let _ = writer.wait_merging_threads();
-    result
+    result.map(|()| index)
 }
 
 fn in_memory(
@@ -345,11 +423,7 @@ fn in_memory(
     snapshots: &[store::Snapshot],
 ) -> Result<(Index, Fields), CatalogError> {
     let (schema, fields) = schema::build();
-    let index = Index::create_in_ram(schema);
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET)?;
-    for (key, snapshot) in keys.iter().zip(snapshots) {
-        add_snapshot(&writer, fields, key, snapshot)?;
-    }
-    writer.commit()?;
+    let directory = Box::new(tantivy::directory::RamDirectory::create());
+    let index = single_segment(directory, schema, fields, keys, snapshots)?;
     Ok((index, fields))
 }
