@@ -151,3 +151,24 @@ fn json_and_sarif_formats() {
         assert!(uri.starts_with("file:///"), "{uri}");
     }
 }
+
+/// `skill-lsp check . | head -1`: the reader closing the pipe early is not an error.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["check", examples().to_str().unwrap()])
+        .env("SKILL_LSP_CACHE_DIR", cache.path())
+        .env_remove("SKILL_LSP_SKILLS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn skill-lsp");
+    // The read end closes before the findings are written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "stderr: {stderr}");
+    assert!(out.status.success(), "{:?}, stderr: {stderr}", out.status);
+}
