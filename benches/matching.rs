@@ -1,6 +1,13 @@
 //! `cargo bench --bench matching`: explain latency (resolve + match + render, warm, in
 //! process) and `check` throughput over a generated tree of Python files. Prints a table.
 
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+#[path = "support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
 use skill_lsp::analysis;
 use skill_lsp::catalog::{Catalog, CatalogOptions, PackSource};
 use skill_lsp::code::python::PyDocument;
@@ -9,13 +16,9 @@ use skill_lsp::render::{hover_markdown, HoverOptions};
 use skill_lsp::source::SourceRoots;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::percentile;
 
 const SCRIPT: &str = include_str!("../examples/parallel_md.py");
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
@@ -118,5 +121,55 @@ fn main() {
     println!(
         "| check: {files} files ({lines} lines, parse + match, in memory) | {:.0} files/s ({findings} sites with findings) |",
         files as f64 / elapsed.as_secs_f64()
+    );
+
+    check_cli_on_disk(&scripts);
+}
+
+/// `skill-lsp check DIR` as a user runs it: the release binary, the files on disk, the
+/// embedded default packs, as many threads as cores. Median of 5 runs.
+fn check_cli_on_disk(scripts: &[String]) {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("temp dir");
+    for (i, script) in scripts.iter().enumerate() {
+        // 20 files per folder, as a project's analysis scripts sit in a few folders.
+        let dir = tree.path().join(format!("study_{:03}", i / 20));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(format!("run_{i:04}.py")), script).expect("write");
+    }
+    let run = || {
+        let t = Instant::now();
+        let mut child = std::process::Command::new(common::bin())
+            .arg("check")
+            .arg(tree.path())
+            .env("SKILL_LSP_CACHE_DIR", cache.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn skill-lsp check");
+        let mut peak = None;
+        while child.try_wait().expect("wait").is_none() {
+            peak = support::peak_rss_kb(child.id()).or(peak);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        (t.elapsed(), peak)
+    };
+    run(); // persists the index of the embedded packs
+    let mut times = Vec::new();
+    let mut peaks = Vec::new();
+    for _ in 0..5 {
+        let (elapsed, peak) = run();
+        times.push(elapsed);
+        peaks.extend(peak);
+    }
+    let median = percentile(&mut times, 0.5);
+    println!(
+        "| check CLI: {} files on disk, `skill-lsp check DIR` ({} cores), median of 5 | {:.0} files/s ({:.3} s wall, {:.3}-{:.3} s; peak RSS {}) |",
+        scripts.len(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        scripts.len() as f64 / median.as_secs_f64(),
+        median.as_secs_f64(),
+        times[0].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64(),
+        support::mb(peaks.iter().copied().max()),
     );
 }
