@@ -2,10 +2,8 @@
 //! process) and `check` throughput over a generated tree of Python files. Prints a table.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 #[path = "support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use skill_lsp::analysis;
