@@ -203,6 +203,64 @@ fn edit_storm(cache: &Path, options: &Value) {
     );
 }
 
+/// A long file (the script 30 times, ~9,800 lines): hovers while idle, then hovers sent
+/// 160 ms after an edit, when the debounced diagnostics of that edit are being computed.
+/// A hover must not wait for them.
+fn large_file(cache: &Path, options: &Value) {
+    let ws = tempfile::tempdir().expect("ws");
+    let text = script().repeat(30);
+    let uri = uri_of(&ws.path().join("long.py"));
+    let mut client = Client::start_with_cache(ws.path(), cache);
+    client.initialize(ws.path(), json!({}), options.clone());
+    client.open(&uri, "python", &text);
+    let t = Instant::now();
+    client.diagnostics(&uri);
+    let open_to_diagnostics = t.elapsed();
+    let (line, col) = position_of(&text, "read('start", 0);
+    let mut idle: Vec<Duration> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = client.hover(&uri, line, col);
+            t.elapsed()
+        })
+        .collect();
+    let mut busy = Vec::new();
+    let mut compute = Vec::new();
+    let first_line = text.matches('\n').count() as u32;
+    for (last_line, version) in (first_line..).zip(2..42) {
+        let edited = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": {"line": last_line, "character": 0}, "end": {"line": last_line, "character": 0}}, "text": "#\n"}]}),
+        );
+        std::thread::sleep(Duration::from_millis(160));
+        let t = Instant::now();
+        let hover = client.hover(&uri, line, col);
+        busy.push(t.elapsed());
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains("ase.io.read")),
+            "{hover}"
+        );
+        client.wait_for("diagnostics of the edit", |n| {
+            n["method"] == "textDocument/publishDiagnostics" && n["params"]["version"] == version
+        });
+        compute.push(edited.elapsed().saturating_sub(Duration::from_millis(150)));
+    }
+    assert!(client.shutdown().success());
+    println!(
+        "\nlong file ({} lines): open to diagnostics {}; hover idle p50 {} max {}; hover 160 ms after an edit (diagnostics computing) p50 {} max {}; edit to diagnostics minus the debounce p50 {}",
+        text.lines().count(),
+        ms(open_to_diagnostics),
+        ms(percentile(&mut idle, 0.5)),
+        ms(*idle.last().unwrap_or(&Duration::ZERO)),
+        ms(percentile(&mut busy, 0.5)),
+        ms(*busy.last().unwrap_or(&Duration::ZERO)),
+        ms(percentile(&mut compute, 0.5)),
+    );
+}
+
 fn main() {
     let corpus = common::corpus();
     let (what, options) = match &corpus {
@@ -229,4 +287,5 @@ fn main() {
     report("cold (no index)", run(cache.path(), &options));
     report("persisted, up to date", run(cache.path(), &options));
     edit_storm(cache.path(), &options);
+    large_file(cache.path(), &options);
 }

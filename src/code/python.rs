@@ -6,15 +6,23 @@
 
 use crate::keys;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
 
 /// A parsed Python document, kept so later edits re-parse incrementally.
+///
+/// A clone is cheap (the text and the analysis are shared, a tree-sitter tree copy is a
+/// reference count), so a request works on its own copy without holding the store's lock,
+/// and an edit meanwhile copies the text only if a copy is still alive.
+#[derive(Clone)]
 pub struct PyDocument {
-    pub source: String,
+    pub source: Arc<String>,
     pub tree: Tree,
-    pub analysis: Analysis,
+    pub analysis: Arc<Analysis>,
     /// Edits were applied to `source` (and `tree`'s positions) but not parsed yet.
     stale: bool,
+    /// Counts edits: a copy parsed elsewhere is adopted only if no edit came since.
+    edits: u64,
 }
 
 /// Grammar node kinds the whole-tree walks look for, as ids looked up once: comparing
@@ -70,12 +78,13 @@ fn parser() -> Parser {
 impl PyDocument {
     pub fn parse(source: String) -> Option<Self> {
         let tree = parse(&source, None)?;
-        let analysis = Analysis::new(&tree, source.as_bytes());
+        let analysis = Arc::new(Analysis::new(&tree, source.as_bytes()));
         Some(PyDocument {
-            source,
+            source: Arc::new(source),
             tree,
             analysis,
             stale: false,
+            edits: 0,
         })
     }
 
@@ -96,7 +105,7 @@ impl PyDocument {
         }
         let start_position = point_at(&self.source, start);
         let old_end_position = point_at(&self.source, end);
-        self.source.replace_range(start..end, text);
+        Arc::make_mut(&mut self.source).replace_range(start..end, text);
         let new_end = start + text.len();
         self.tree.edit(&InputEdit {
             start_byte: start,
@@ -107,6 +116,7 @@ impl PyDocument {
             new_end_position: point_at(&self.source, new_end),
         });
         self.stale = true;
+        self.edits += 1;
         true
     }
 
@@ -120,9 +130,19 @@ impl PyDocument {
             Some(tree) => self.tree = tree,
             None => return false,
         }
-        self.analysis = Analysis::new(&self.tree, self.source.as_bytes());
+        self.analysis = Arc::new(Analysis::new(&self.tree, self.source.as_bytes()));
         self.stale = false;
         true
+    }
+
+    /// Takes the parse of `parsed`, a refreshed copy of this document, if no edit came
+    /// since it was copied: the next reader need not parse again.
+    pub fn adopt(&mut self, parsed: &PyDocument) {
+        if self.stale && !parsed.stale && parsed.edits == self.edits {
+            self.tree = parsed.tree.clone();
+            self.analysis = parsed.analysis.clone();
+            self.stale = false;
+        }
     }
 
     pub fn is_stale(&self) -> bool {

@@ -69,8 +69,8 @@ pub fn code_actions(
     }
 
     let encoding = state.encoding();
-    let docs = state.documents.read(uri);
-    let Some(py) = docs.get(uri).and_then(|d| d.python()) else {
+    let doc = state.documents.snapshot(uri);
+    let Some(py) = doc.as_ref().and_then(|d| d.python()) else {
         return Ok(actions);
     };
     let start = encoding

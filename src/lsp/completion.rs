@@ -19,8 +19,8 @@ pub fn completion(
     let position = params.text_document_position.position;
     let encoding = state.encoding();
     let markdown = state.caps().completion_markdown;
-    let docs = state.documents.read(uri);
-    let Some(py) = docs.get(uri).and_then(|d| d.python()) else {
+    let doc = state.documents.snapshot(uri);
+    let Some(py) = doc.as_ref().and_then(|d| d.python()) else {
         return Ok(Vec::new());
     };
     let offset = encoding

@@ -12,6 +12,7 @@ use crate::model::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, TextEdit, Uri,
 };
@@ -37,8 +38,7 @@ pub struct FixData {
 pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
     let encoding = state.encoding();
     let settings = state.settings().clone();
-    let docs = state.documents.read(uri);
-    let doc = docs.get(uri)?;
+    let doc = state.documents.snapshot(uri)?;
     let mut out = Vec::new();
     if let Some(py) = doc.python() {
         if settings.diagnostics.enabled {
@@ -112,8 +112,8 @@ pub fn recompute_data(
     diagnostic: &Diagnostic,
 ) -> Option<DiagnosticData> {
     let encoding = state.encoding();
-    let docs = state.documents.read(uri);
-    let py = docs.get(uri)?.python()?;
+    let doc = state.documents.snapshot(uri)?;
+    let py = doc.python()?;
     let start = encoding.offset(&py.source, diagnostic.range.start)?;
     let site = analysis::check_document(catalog, py)
         .into_iter()
@@ -182,15 +182,25 @@ fn problem_diagnostic(problem: &crate::model::Problem, range: Range) -> Diagnost
 }
 
 /// Pushes diagnostics for `uri` unless the client pulls them.
-pub async fn publish(state: &State, uri: Uri) {
+pub async fn publish(state: &Arc<State>, uri: Uri) {
     if state.caps().pull_diagnostics {
         return;
     }
     let Some(catalog) = state.catalog_now() else {
         return;
     };
-    let Some((diagnostics, version)) = compute(state, &catalog, &uri) else {
-        return;
+    // A long file takes a while: off the async workers, so requests keep being answered.
+    let computing = {
+        let (state, uri) = (state.clone(), uri.clone());
+        tokio::task::spawn_blocking(move || compute(&state, &catalog, &uri))
+    };
+    let (diagnostics, version) = match computing.await {
+        Ok(Some(computed)) => computed,
+        Ok(None) => return,
+        Err(failed) => {
+            tracing::error!("diagnostics of {} failed: {failed}", uri.as_str());
+            return;
+        }
     };
     state
         .client

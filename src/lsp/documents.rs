@@ -1,6 +1,7 @@
 //! The open documents. Notifications that change them run one after another, in arrival
 //! order, and mutate the store synchronously (no await between reading and writing), so
-//! an edit storm cannot reorder edits. Readers take what they need under the lock.
+//! an edit storm cannot reorder edits. Requests read a copy ([`Documents::snapshot`]) and
+//! hold the lock only to take it: a hover never waits for the diagnostics of a long file.
 
 use super::proto::Encoding;
 use crate::code::python::PyDocument;
@@ -8,11 +9,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
+#[derive(Clone)]
 pub enum Content {
     Python(PyDocument),
     Text(String),
 }
 
+#[derive(Clone)]
 pub struct Document {
     pub version: i32,
     pub content: Content,
@@ -100,23 +103,32 @@ pub struct Documents {
 
 impl Documents {
     /// The store, even after a panic elsewhere poisoned the lock: documents stay usable.
-    /// Python edits are applied to the text only; readers use [`Documents::read`].
+    /// Python edits are applied to the text only; readers use [`Documents::snapshot`].
     pub fn lock(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The store with `uri`'s pending edits parsed: what a request about `uri` reads.
-    /// Edits are parsed here, once per burst, rather than once per keystroke, and only
-    /// for the document asked about.
-    pub fn read(&self, uri: &Uri) -> MutexGuard<'_, HashMap<Uri, Document>> {
-        let mut docs = self.lock();
-        if let Some(Content::Python(py)) = docs.get_mut(uri).map(|d| &mut d.content) {
-            if py.is_stale() && !py.refresh() {
-                tracing::warn!("tree-sitter gave up re-parsing {}", uri.as_str());
+    /// A copy of `uri`'s document with its pending edits parsed: what a request reads.
+    /// Edits are parsed here, once per burst rather than once per keystroke, only for the
+    /// document asked about, and outside the lock (a long file's parse and bindings take
+    /// tens of milliseconds); the store adopts the parse unless an edit came meanwhile.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Document> {
+        let mut copy = self.lock().get(uri)?.clone();
+        if let Content::Python(py) = &mut copy.content {
+            if py.is_stale() {
+                if py.refresh() {
+                    if let Some(Content::Python(stored)) =
+                        self.lock().get_mut(uri).map(|d| &mut d.content)
+                    {
+                        stored.adopt(py);
+                    }
+                } else {
+                    tracing::warn!("tree-sitter gave up re-parsing {}", uri.as_str());
+                }
             }
         }
-        docs
+        Some(copy)
     }
 }

@@ -11,8 +11,7 @@ pub fn hover(state: &State, catalog: &Catalog, params: &HoverParams) -> Result<O
     let position = params.text_document_position_params.position;
     let uri = &params.text_document_position_params.text_document.uri;
     let encoding = state.encoding();
-    let docs = state.documents.read(uri);
-    let Some(doc) = docs.get(uri) else {
+    let Some(doc) = state.documents.snapshot(uri) else {
         return Ok(None);
     };
     let offset = encoding.offset(doc.text(), position).ok_or_else(|| {

@@ -467,13 +467,25 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        let items = self.timed("diagnostic", || {
-            Ok(
-                diagnostics::compute(&self.state, &catalog, &params.text_document.uri)
+        // Off the async side: requests are polled together, and a long file's diagnostics
+        // computed in place would hold up every other request until they are done.
+        let started = std::time::Instant::now();
+        let state = self.state.clone();
+        let uri = params.text_document.uri;
+        let computed = tokio::task::spawn_blocking(move || {
+            guarded("diagnostic", || {
+                Ok(diagnostics::compute(&state, &catalog, &uri)
                     .map(|(d, _)| d)
-                    .unwrap_or_default(),
-            )
-        })?;
+                    .unwrap_or_default())
+            })
+        })
+        .await;
+        self.state.timings.record("diagnostic", started.elapsed());
+        let items = computed.map_err(|failed| Error {
+            code: ErrorCode::InternalError,
+            message: format!("skill-lsp: diagnostic failed: {failed}").into(),
+            data: None,
+        })??;
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,

@@ -171,3 +171,39 @@ fn kind_ids_agree_with_kind_names() {
         }
     }
 }
+
+/// A copy parsed outside the store's lock is taken back only if no edit came meanwhile;
+/// the copy's text is its own once the original is edited.
+#[test]
+fn a_parsed_copy_is_adopted_only_without_intervening_edits() {
+    let source = "from ase.io import read\nx = 1\n";
+    let mut stored = PyDocument::parse(source.into()).unwrap();
+    assert!(stored.edit_deferred(source.len(), source.len(), "atoms = read('a.traj')\n"));
+    let mut copy = stored.clone();
+    assert!(copy.refresh());
+    stored.adopt(&copy);
+    assert!(
+        !stored.is_stale(),
+        "no edit since the copy: its parse is adopted"
+    );
+    let at = stored.source.find("read('a").unwrap();
+    assert_eq!(stored.keys_at(at).unwrap().symbol, "ase.io.read");
+
+    let end = stored.source.len();
+    assert!(stored.edit_deferred(end, end, "y = read('b.traj')\n"));
+    let mut copy = stored.clone();
+    let end = stored.source.len();
+    assert!(stored.edit_deferred(end, end, "z = 2\n"));
+    assert!(copy.refresh());
+    stored.adopt(&copy);
+    assert!(
+        stored.is_stale(),
+        "an edit came after the copy: its parse is not adopted"
+    );
+    assert!(
+        !copy.source.contains("z = 2"),
+        "the copy keeps the text it was made from"
+    );
+    assert!(stored.refresh());
+    assert!(stored.source.ends_with("z = 2\n"));
+}
