@@ -35,7 +35,46 @@ struct KindIds {
     subscript: u16,
     /// Kinds whose children are statements.
     statement_holders: [u16; 2],
+    /// By kind id: expressions and literals, which hold no statement, so no binding: the
+    /// bindings walk does not enter them (most of a script's nodes).
+    holds_no_statement: Vec<bool>,
 }
+
+/// Expression and literal kinds of the Python grammar: no import, definition or
+/// assignment can sit inside one (a lambda's body is an expression; a walrus is not an
+/// assignment here). Missing a kind only costs speed, never a binding.
+const EXPRESSION_KINDS: [&str; 30] = [
+    "call",
+    "argument_list",
+    "keyword_argument",
+    "attribute",
+    "subscript",
+    "slice",
+    "string",
+    "concatenated_string",
+    "integer",
+    "float",
+    "identifier",
+    "true",
+    "false",
+    "none",
+    "binary_operator",
+    "unary_operator",
+    "not_operator",
+    "boolean_operator",
+    "comparison_operator",
+    "conditional_expression",
+    "parenthesized_expression",
+    "list",
+    "tuple",
+    "set",
+    "dictionary",
+    "list_comprehension",
+    "dictionary_comprehension",
+    "set_comprehension",
+    "generator_expression",
+    "lambda",
+];
 
 fn kind_ids() -> &'static KindIds {
     static IDS: std::sync::OnceLock<KindIds> = std::sync::OnceLock::new();
@@ -53,6 +92,15 @@ fn kind_ids() -> &'static KindIds {
             call: id("call"),
             subscript: id("subscript"),
             statement_holders: [id("module"), id("block")],
+            holds_no_statement: {
+                let mut table = vec![false; language.node_kind_count()];
+                for kind in EXPRESSION_KINDS {
+                    if let Some(slot) = table.get_mut(usize::from(id(kind))) {
+                        *slot = true;
+                    }
+                }
+                table
+            },
         }
     })
 }
@@ -182,7 +230,7 @@ enum Binding {
 }
 
 /// Bindings of one module, in source order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Analysis {
     bindings: HashMap<String, Vec<(usize, Binding)>>,
     star_modules: Vec<String>,
@@ -286,16 +334,23 @@ impl Analysis {
             .push((at, binding));
     }
 
-    /// Visits every node with a cursor (no recursion: hostile input can nest deeply).
+    /// Visits every node that can hold a binding, with a cursor (no recursion: hostile
+    /// input can nest deeply).
     fn collect(&mut self, root: Node<'_>, src: &[u8]) {
         let mut cursor = root.walk();
-        let binding = &kind_ids().binding;
+        let ids = kind_ids();
         loop {
             let node = cursor.node();
-            if binding.contains(&node.kind_id()) {
+            let kind = node.kind_id();
+            if ids.binding.contains(&kind) {
                 self.visit(node, src);
             }
-            if cursor.goto_first_child() {
+            let enter = !ids
+                .holds_no_statement
+                .get(usize::from(kind))
+                .copied()
+                .unwrap_or(false);
+            if enter && cursor.goto_first_child() {
                 continue;
             }
             while !cursor.goto_next_sibling() {

@@ -207,3 +207,65 @@ fn a_parsed_copy_is_adopted_only_without_intervening_edits() {
     assert!(stored.refresh());
     assert!(stored.source.ends_with("z = 2\n"));
 }
+
+/// Every kind the bindings walk skips is a kind of this grammar (a misspelt one would
+/// silently prune nothing).
+#[test]
+fn expression_kinds_exist_in_the_grammar() {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    for kind in EXPRESSION_KINDS {
+        let id = language.id_for_node_kind(kind, true);
+        assert_ne!(id, 0, "{kind} is not a kind of tree-sitter-python");
+        assert_eq!(language.node_kind_for_id(id), Some(kind));
+        assert!(kind_ids().holds_no_statement[usize::from(id)], "{kind}");
+    }
+}
+
+/// Skipping expressions loses no binding: the same analysis as visiting every node, on
+/// the examples and on statements tucked into every kind of block.
+#[test]
+fn skipping_expressions_loses_no_binding() {
+    let source = concat!(
+        include_str!("../../../examples/parallel_md.py"),
+        include_str!("../../../examples/psi4_settings.py"),
+        include_str!("../../../examples/oqupy_tempo.py"),
+        include_str!("../../../examples/aliases.py"),
+        "\nif x:\n    import numpy as np\nelif y:\n    from ase import Atoms\nelse:\n    a = b = f(lambda q: q)\n",
+        "for i in range(3):\n    from ase.io import write\nelse:\n    c = 1\n",
+        "while False:\n    import oqupy\n",
+        "try:\n    import scipy\nexcept ImportError as e:\n    from os import environ\nfinally:\n    d = [k for k in ()]\n",
+        "with open('f') as fh:\n    @decorator\n    def g():\n        import json\n        class C:\n            h = json.loads\n",
+        "match cmd:\n    case 1:\n        from ase.calculators.psi4 import Psi4\n",
+        "print((lambda: 0)(), {'k': [x := 2]}, f'{ {1: 2} }')\n",
+    );
+    let doc = PyDocument::parse(source.to_string()).expect("parse");
+    let src = doc.source.as_bytes();
+    let mut everything = Analysis::default();
+    let mut cursor = doc.tree.walk();
+    loop {
+        let node = cursor.node();
+        if kind_ids().binding.contains(&node.kind_id()) {
+            everything.visit(node, src);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break;
+            }
+        }
+        if cursor.node() == doc.tree.root_node() {
+            break;
+        }
+    }
+    for list in everything.bindings.values_mut() {
+        list.sort_by_key(|(at, _)| *at);
+    }
+    everything.imported = everything.imported_modules();
+    assert!(
+        everything.bindings.len() > 20,
+        "the source binds many names"
+    );
+    assert_eq!(*doc.analysis, everything);
+}
