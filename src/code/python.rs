@@ -105,6 +105,47 @@ fn kind_ids() -> &'static KindIds {
     })
 }
 
+/// Grammar field ids, looked up once: `child_by_field_name` looks the name up among the
+/// grammar's field names (`strncmp`) on every call, several times per statement.
+struct FieldIds {
+    alias: u16,
+    arguments: u16,
+    attribute: u16,
+    function: u16,
+    key: u16,
+    left: u16,
+    module_name: u16,
+    name: u16,
+    object: u16,
+    right: u16,
+    subscript: u16,
+    value: u16,
+}
+
+fn field_ids() -> &'static FieldIds {
+    static IDS: std::sync::OnceLock<FieldIds> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        // A name missing from the grammar gets id 0, which no child carries: the lookup
+        // finds nothing, as `child_by_field_name` would (a test checks every name).
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |f| f.get());
+        FieldIds {
+            alias: id("alias"),
+            arguments: id("arguments"),
+            attribute: id("attribute"),
+            function: id("function"),
+            key: id("key"),
+            left: id("left"),
+            module_name: id("module_name"),
+            name: id("name"),
+            object: id("object"),
+            right: id("right"),
+            subscript: id("subscript"),
+            value: id("value"),
+        }
+    })
+}
+
 /// Parses with this thread's parser: one parser (and its allocations) per thread, not
 /// one per document or keystroke.
 fn parse(source: &str, old: Option<&Tree>) -> Option<Tree> {
@@ -376,8 +417,8 @@ impl Analysis {
                         }
                         "aliased_import" => {
                             if let (Some(n), Some(a)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
+                                name.child_by_field_id(field_ids().name),
+                                name.child_by_field_id(field_ids().alias),
                             ) {
                                 self.bind(
                                     text(a, src),
@@ -392,7 +433,7 @@ impl Analysis {
             }
             "import_from_statement" => {
                 let module = node
-                    .child_by_field_name("module_name")
+                    .child_by_field_id(field_ids().module_name)
                     .map(|m| text(m, src).to_string())
                     .unwrap_or_default();
                 // Relative imports (`from . import x`) are the user's own package.
@@ -407,8 +448,8 @@ impl Analysis {
                 for name in node.children_by_field_name("name", &mut cursor) {
                     let (imported, local) = match name.kind() {
                         "aliased_import" => match (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
+                            name.child_by_field_id(field_ids().name),
+                            name.child_by_field_id(field_ids().alias),
                         ) {
                             (Some(n), Some(a)) => (text(n, src), text(a, src)),
                             _ => continue,
@@ -424,14 +465,14 @@ impl Analysis {
                 }
             }
             "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(field_ids().name) {
                     self.bind(text(name, src), node.start_byte(), Binding::Local);
                 }
             }
             "assignment" => {
                 if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
+                    node.child_by_field_id(field_ids().left),
+                    node.child_by_field_id(field_ids().right),
                 ) {
                     if left.kind() == "identifier" {
                         let binding = self.value_binding(right, src, node.start_byte());
@@ -446,7 +487,7 @@ impl Analysis {
 
     fn value_binding(&self, right: Node<'_>, src: &[u8], at: usize) -> Binding {
         let target = if right.kind() == "call" {
-            right.child_by_field_name("function")
+            right.child_by_field_id(field_ids().function)
         } else {
             None
         };
@@ -491,14 +532,17 @@ impl Analysis {
                 }
             }
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
+                let object = node.child_by_field_id(field_ids().object)?;
+                let attr = node.child_by_field_id(field_ids().attribute)?;
                 let base = self.qualify_bounded(object, src, at, depth + 1)?;
                 Some(format!("{base}.{}", text(attr, src)))
             }
-            "call" => {
-                self.qualify_bounded(node.child_by_field_name("function")?, src, at, depth + 1)
-            }
+            "call" => self.qualify_bounded(
+                node.child_by_field_id(field_ids().function)?,
+                src,
+                at,
+                depth + 1,
+            ),
             "parenthesized_expression" => {
                 self.qualify_bounded(node.named_child(0)?, src, at, depth + 1)
             }
@@ -507,7 +551,7 @@ impl Analysis {
     }
 
     fn call_site(&self, call: Node<'_>, src: &[u8], statement_end: usize) -> Option<CallSite> {
-        let function = call.child_by_field_name("function")?;
+        let function = call.child_by_field_id(field_ids().function)?;
         let callee = self.qualify(function, src, call.start_byte())?;
         let mut site = CallSite {
             keys: vec![keys::sym(&callee)],
@@ -517,15 +561,15 @@ impl Analysis {
             statement_end,
             keywords: Vec::new(),
         };
-        if let Some(args) = call.child_by_field_name("arguments") {
+        if let Some(args) = call.child_by_field_id(field_ids().arguments) {
             let mut cursor = args.walk();
             for arg in args.named_children(&mut cursor) {
                 if arg.kind() != "keyword_argument" {
                     continue;
                 }
                 let (Some(name), Some(value)) = (
-                    arg.child_by_field_name("name"),
-                    arg.child_by_field_name("value"),
+                    arg.child_by_field_id(field_ids().name),
+                    arg.child_by_field_id(field_ids().value),
                 ) else {
                     continue;
                 };
@@ -610,11 +654,11 @@ impl Analysis {
         src: &[u8],
         statement_end: usize,
     ) -> Option<CallSite> {
-        let value = node.child_by_field_name("value")?;
+        let value = node.child_by_field_id(field_ids().value)?;
         if self.qualify(value, src, node.start_byte())?.as_str() != "os.environ" {
             return None;
         }
-        let key = node.child_by_field_name("subscript")?;
+        let key = node.child_by_field_id(field_ids().subscript)?;
         let name = string_content(key, src)?;
         Some(CallSite {
             callee: "os.environ".into(),
@@ -669,7 +713,9 @@ impl Analysis {
         }
         let parent = node.parent()?;
         // The name of a keyword argument.
-        if parent.kind() == "keyword_argument" && parent.child_by_field_name("name") == Some(node) {
+        if parent.kind() == "keyword_argument"
+            && parent.child_by_field_id(field_ids().name) == Some(node)
+        {
             let site = call?;
             let kw = text(node, src);
             let owner = format!("{}:{kw}", site.callee);
@@ -698,7 +744,8 @@ impl Analysis {
         } else {
             // The widest attribute chain ending at this identifier.
             let mut expr = node;
-            if parent.kind() == "attribute" && parent.child_by_field_name("attribute") == Some(node)
+            if parent.kind() == "attribute"
+                && parent.child_by_field_id(field_ids().attribute) == Some(node)
             {
                 expr = parent;
             }
@@ -721,7 +768,7 @@ impl Analysis {
     }
 
     fn import_name(&self, stmt: Node<'_>, node: Node<'_>, src: &[u8]) -> Option<String> {
-        let module = stmt.child_by_field_name("module_name")?;
+        let module = stmt.child_by_field_id(field_ids().module_name)?;
         let module_text = text(module, src);
         if module_text.starts_with('.') {
             return None;
@@ -731,7 +778,7 @@ impl Analysis {
             return Some(module_text.get(..end).unwrap_or(module_text).to_string());
         }
         let name = ancestor_of_kind(node, "aliased_import", 2)
-            .and_then(|a| a.child_by_field_name("name"))
+            .and_then(|a| a.child_by_field_id(field_ids().name))
             .unwrap_or(node);
         Some(format!("{module_text}.{}", text(name, src)))
     }
@@ -761,7 +808,7 @@ fn env_var_of_call(callee: &str, call: Node<'_>, src: &[u8]) -> Option<String> {
     if !ENV_CALLS.contains(&callee) {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.child_by_field_id(field_ids().arguments)?;
     string_content(args.named_child(0)?, src)
 }
 
@@ -817,9 +864,9 @@ fn literal_values_bounded(
                     continue;
                 }
                 let key = pair
-                    .child_by_field_name("key")
+                    .child_by_field_id(field_ids().key)
                     .and_then(|k| string_content(k, src));
-                if let Some(value) = pair.child_by_field_name("value") {
+                if let Some(value) = pair.child_by_field_id(field_ids().value) {
                     literal_values_bounded(value, src, key.as_deref(), out, depth + 1);
                 }
             }
@@ -877,7 +924,7 @@ fn keyword_of(node: Node<'_>, src: &[u8]) -> Option<String> {
         match n.kind() {
             "keyword_argument" => {
                 return n
-                    .child_by_field_name("name")
+                    .child_by_field_id(field_ids().name)
                     .map(|k| text(k, src).to_string())
             }
             "dictionary" | "pair" | "list" | "tuple" | "set" => current = n.parent(),

@@ -269,3 +269,28 @@ fn skipping_expressions_loses_no_binding() {
     );
     assert_eq!(*doc.analysis, everything);
 }
+
+/// Every field the walks look up by id is a field of this grammar (a missing one would
+/// get id 0 and never match).
+#[test]
+fn field_ids_exist_in_the_grammar() {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    let ids = field_ids();
+    for (name, id) in [
+        ("alias", ids.alias),
+        ("arguments", ids.arguments),
+        ("attribute", ids.attribute),
+        ("function", ids.function),
+        ("key", ids.key),
+        ("left", ids.left),
+        ("module_name", ids.module_name),
+        ("name", ids.name),
+        ("object", ids.object),
+        ("right", ids.right),
+        ("subscript", ids.subscript),
+        ("value", ids.value),
+    ] {
+        assert_ne!(id, 0, "{name}");
+        assert_eq!(language.field_name_for_id(id), Some(name));
+    }
+}
