@@ -7,7 +7,12 @@
 use crate::keys;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+use tree_sitter::{InputEdit, Node, Point, Tree};
+
+mod grammar;
+#[cfg(test)]
+use grammar::EXPRESSION_KINDS;
+use grammar::{field_ids, kind_ids, parse};
 
 /// A parsed Python document, kept so later edits re-parse incrementally.
 ///
@@ -23,145 +28,6 @@ pub struct PyDocument {
     stale: bool,
     /// Counts edits: a copy parsed elsewhere is adopted only if no edit came since.
     edits: u64,
-}
-
-/// Grammar node kinds the whole-tree walks look for, as ids looked up once: comparing
-/// `kind_id()`s avoids a C-string length and UTF-8 check per node (`Node::kind`), which
-/// was a tenth of `check`'s time.
-struct KindIds {
-    /// Kinds `Analysis::visit` acts on (imports, definitions, assignments).
-    binding: [u16; 5],
-    call: u16,
-    subscript: u16,
-    /// Kinds whose children are statements.
-    statement_holders: [u16; 2],
-    /// By kind id: expressions and literals, which hold no statement, so no binding: the
-    /// bindings walk does not enter them (most of a script's nodes).
-    holds_no_statement: Vec<bool>,
-}
-
-/// Expression and literal kinds of the Python grammar: no import, definition or
-/// assignment can sit inside one (a lambda's body is an expression; a walrus is not an
-/// assignment here). Missing a kind only costs speed, never a binding.
-const EXPRESSION_KINDS: [&str; 30] = [
-    "call",
-    "argument_list",
-    "keyword_argument",
-    "attribute",
-    "subscript",
-    "slice",
-    "string",
-    "concatenated_string",
-    "integer",
-    "float",
-    "identifier",
-    "true",
-    "false",
-    "none",
-    "binary_operator",
-    "unary_operator",
-    "not_operator",
-    "boolean_operator",
-    "comparison_operator",
-    "conditional_expression",
-    "parenthesized_expression",
-    "list",
-    "tuple",
-    "set",
-    "dictionary",
-    "list_comprehension",
-    "dictionary_comprehension",
-    "set_comprehension",
-    "generator_expression",
-    "lambda",
-];
-
-fn kind_ids() -> &'static KindIds {
-    static IDS: std::sync::OnceLock<KindIds> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-        let id = |kind: &str| language.id_for_node_kind(kind, true);
-        KindIds {
-            binding: [
-                id("import_statement"),
-                id("import_from_statement"),
-                id("function_definition"),
-                id("class_definition"),
-                id("assignment"),
-            ],
-            call: id("call"),
-            subscript: id("subscript"),
-            statement_holders: [id("module"), id("block")],
-            holds_no_statement: {
-                let mut table = vec![false; language.node_kind_count()];
-                for kind in EXPRESSION_KINDS {
-                    if let Some(slot) = table.get_mut(usize::from(id(kind))) {
-                        *slot = true;
-                    }
-                }
-                table
-            },
-        }
-    })
-}
-
-/// Grammar field ids, looked up once: `child_by_field_name` looks the name up among the
-/// grammar's field names (`strncmp`) on every call, several times per statement.
-struct FieldIds {
-    alias: u16,
-    arguments: u16,
-    attribute: u16,
-    function: u16,
-    key: u16,
-    left: u16,
-    module_name: u16,
-    name: u16,
-    object: u16,
-    right: u16,
-    subscript: u16,
-    value: u16,
-}
-
-fn field_ids() -> &'static FieldIds {
-    static IDS: std::sync::OnceLock<FieldIds> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-        // A name missing from the grammar gets id 0, which no child carries: the lookup
-        // finds nothing, as `child_by_field_name` would (a test checks every name).
-        let id = |name: &str| language.field_id_for_name(name).map_or(0, |f| f.get());
-        FieldIds {
-            alias: id("alias"),
-            arguments: id("arguments"),
-            attribute: id("attribute"),
-            function: id("function"),
-            key: id("key"),
-            left: id("left"),
-            module_name: id("module_name"),
-            name: id("name"),
-            object: id("object"),
-            right: id("right"),
-            subscript: id("subscript"),
-            value: id("value"),
-        }
-    })
-}
-
-/// Parses with this thread's parser: one parser (and its allocations) per thread, not
-/// one per document or keystroke.
-fn parse(source: &str, old: Option<&Tree>) -> Option<Tree> {
-    thread_local! {
-        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser());
-    }
-    PARSER.with_borrow_mut(|p| p.parse(source, old))
-}
-
-fn parser() -> Parser {
-    let mut parser = Parser::new();
-    // The grammar is compiled in; a version mismatch would be a build error, not input.
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .unwrap_or_else(|e| panic!("tree-sitter-python grammar rejected: {e}"));
-    parser
 }
 
 impl PyDocument {
