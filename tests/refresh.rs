@@ -183,3 +183,36 @@ fn full_rebuild_replaces_the_persisted_index() {
     assert_eq!(report.rebuilt, 0);
     assert_eq!(reopened.search("leaks", 5).unwrap().len(), 1);
 }
+
+/// A full rebuild while another process holds tantivy's writer lock (a second server
+/// refreshing the same packs) leaves that index alone and serves from memory, saying so.
+#[test]
+fn full_rebuild_under_a_busy_lock_falls_back_to_memory() {
+    use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+    let packs = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    write_pack(
+        packs.path(),
+        "alpha",
+        "`alpha.run` oversubscribes the cores.",
+    );
+    let (sources, options) = sources_and_options(packs.path(), &["alpha"], cache.path());
+    let (_, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    let dir = report.cache_dir.expect("persisted");
+    let index_dir = dir.join("tantivy");
+    let segments = segments_in(&index_dir);
+
+    // Another writer (flock is per open file, so this holds it against the loader too).
+    let other = MmapDirectory::open(&index_dir).unwrap();
+    let _held = other.acquire_lock(&INDEX_WRITER_LOCK).unwrap();
+    std::fs::remove_file(dir.join("manifest.json")).unwrap();
+    let (catalog, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
+    let why = report.fallback.expect("an in-memory fallback");
+    assert!(why.contains("another build"), "{why}");
+    assert_eq!(catalog.search("oversubscribes", 5).unwrap().len(), 1);
+    assert_eq!(
+        segments_in(&index_dir),
+        segments,
+        "the held index is untouched"
+    );
+}
