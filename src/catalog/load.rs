@@ -340,8 +340,13 @@ fn rebuild_dir(
         if name.starts_with(".tantivy-") && name.ends_with(".lock") {
             continue;
         }
-        std::fs::remove_file(entry.path())
-            .map_err(|e| format!("cannot clear {}: {e}", entry.path().display()))?;
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| format!("cannot clear {}: {e}", path.display()))?;
     }
     single_segment(Box::new(directory), schema, fields, keys, snapshots)
         .map_err(|e| format!("index write failed: {e}"))
