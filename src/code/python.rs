@@ -26,8 +26,16 @@ pub struct PyDocument {
     pub analysis: Arc<Analysis>,
     /// Edits were applied to `source` (and `tree`'s positions) but not parsed yet.
     stale: bool,
-    /// Counts edits: a copy parsed elsewhere is adopted only if no edit came since.
-    edits: u64,
+    /// Which text this is, unique across documents ([`next_generation`]): a copy parsed
+    /// elsewhere is adopted only if no edit (or reopening) came since it was taken.
+    generation: u64,
+}
+
+/// A fresh value for [`PyDocument::generation`], from one process-wide counter, so two
+/// documents (a closed and a reopened one) never share one.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl PyDocument {
@@ -39,7 +47,7 @@ impl PyDocument {
             tree,
             analysis,
             stale: false,
-            edits: 0,
+            generation: next_generation(),
         })
     }
 
@@ -71,7 +79,7 @@ impl PyDocument {
             new_end_position: point_at(&self.source, new_end),
         });
         self.stale = true;
-        self.edits += 1;
+        self.generation = next_generation();
         true
     }
 
@@ -93,7 +101,7 @@ impl PyDocument {
     /// Takes the parse of `parsed`, a refreshed copy of this document, if no edit came
     /// since it was copied: the next reader need not parse again.
     pub fn adopt(&mut self, parsed: &PyDocument) {
-        if self.stale && !parsed.stale && parsed.edits == self.edits {
+        if self.stale && !parsed.stale && parsed.generation == self.generation {
             self.tree = parsed.tree.clone();
             self.analysis = parsed.analysis.clone();
             self.stale = false;

@@ -202,6 +202,11 @@ pub async fn publish(state: &Arc<State>, uri: Uri) {
             return;
         }
     };
+    // An edit came while they were computed: its own (debounced) run publishes, and these
+    // must not land after it.
+    if state.documents.lock().get(&uri).map(|d| d.version) != Some(version) {
+        return;
+    }
     state
         .client
         .publish_diagnostics(uri, diagnostics, Some(version))
