@@ -9,6 +9,7 @@ pub mod store;
 use crate::model::{Entry, EntryKind, Pack, Problem, Severity, Skill};
 use crate::pack::{self, PackLocation};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use schema::Fields;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,21 +65,15 @@ impl PackSource {
         match self {
             PackSource::Disk(loc) => {
                 let (pack, problems) = pack::read_dir_pack(loc);
-                store::Snapshot {
-                    packs: vec![Arc::new(pack)],
-                    problems,
-                }
+                store::Snapshot::new(vec![Arc::new(pack)], problems)
             }
             PackSource::Embedded => {
-                let mut snapshot = store::Snapshot {
-                    packs: Vec::new(),
-                    problems: Vec::new(),
-                };
+                let (mut packs, mut all_problems) = (Vec::new(), Vec::new());
                 for (pack, problems) in pack::embedded_packs() {
-                    snapshot.packs.push(Arc::new(pack));
-                    snapshot.problems.extend(problems);
+                    packs.push(Arc::new(pack));
+                    all_problems.extend(problems);
                 }
-                snapshot
+                store::Snapshot::new(packs, all_problems)
             }
         }
     }
@@ -120,7 +115,10 @@ pub struct Catalog {
     /// Source key -> entry ids in ordinal order.
     ordinals: HashMap<String, Vec<EntryId>>,
     /// Key -> entry ids, in id order (so one pack's are a contiguous run).
-    by_key: HashMap<String, Vec<EntryId>>,
+    /// Lookup key -> entries, in id order. The keys are the snapshots' own strings
+    /// (shared), hashed with FxHash: rebuilt whole on every load and refresh, this map is
+    /// most of a refresh's work at scale.
+    by_key: FxHashMap<Arc<str>, Vec<EntryId>>,
     /// Python top-level module -> the packs about it.
     packs_by_module: HashMap<String, Vec<u32>>,
     /// Symbol -> (pack, doc path) documenting it.
@@ -183,6 +181,7 @@ impl Catalog {
     ) -> Result<Catalog, CatalogError> {
         let mut packs = Vec::new();
         let mut problems = Vec::new();
+        let mut by_key: FxHashMap<Arc<str>, Vec<EntryId>> = FxHashMap::default();
         let mut ordinals = HashMap::new();
         let mut reusable = HashMap::new();
         for ((key, fingerprint), snapshot) in keys.into_iter().zip(fingerprints).zip(snapshots) {
@@ -201,27 +200,18 @@ impl Catalog {
                 packs.push(pack.clone());
             }
             problems.extend(snapshot.problems.iter().cloned());
+            for (ordinal, lookup) in snapshot.lookup_keys() {
+                let id = ids[*ordinal as usize];
+                let list = by_key.entry(lookup.clone()).or_default();
+                if list.last() != Some(&id) {
+                    list.push(id);
+                }
+            }
             ordinals.insert(key.clone(), ids);
             reusable.insert(key, (fingerprint, snapshot));
         }
-        let mut by_key: HashMap<String, Vec<EntryId>> = HashMap::new();
         let mut docs_by_symbol: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for (p, pack) in packs.iter().enumerate() {
-            for (s, skill) in pack.skills.iter().enumerate() {
-                for (e, entry) in skill.entries.iter().enumerate() {
-                    let id = EntryId {
-                        pack: p as u32,
-                        skill: s as u32,
-                        entry: e as u32,
-                    };
-                    for key in entry_keys(entry) {
-                        let list = by_key.entry(key).or_default();
-                        if list.last() != Some(&id) {
-                            list.push(id);
-                        }
-                    }
-                }
-            }
             for (path, symbols) in &pack.doc_symbols {
                 for symbol in symbols {
                     docs_by_symbol

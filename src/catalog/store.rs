@@ -7,7 +7,7 @@ use crate::model::{Pack, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -23,6 +23,44 @@ pub struct Manifest {
 pub struct Snapshot {
     pub packs: Vec<Arc<Pack>>,
     pub problems: Vec<Problem>,
+    /// [`Snapshot::lookup_keys`], computed on first use and shared by the snapshot's
+    /// clones: a refresh that lends this source's packs does not compute them again.
+    #[serde(skip)]
+    lookup_keys: Arc<OnceLock<Vec<LookupKey>>>,
+}
+
+/// An entry's ordinal in its snapshot, and one of its lookup keys.
+pub type LookupKey = (u32, Arc<str>);
+
+impl Snapshot {
+    pub fn new(packs: Vec<Arc<Pack>>, problems: Vec<Problem>) -> Self {
+        Snapshot {
+            packs,
+            problems,
+            lookup_keys: Arc::default(),
+        }
+    }
+
+    /// Every entry's lookup keys (`sym:ase.io.read`, `path:doc/x.rst`, ...) as (the
+    /// entry's ordinal in this snapshot, key), in entry order.
+    pub fn lookup_keys(&self) -> &[LookupKey] {
+        self.lookup_keys.get_or_init(|| {
+            let entries = self
+                .packs
+                .iter()
+                .flat_map(|pack| pack.skills.iter())
+                .flat_map(|skill| skill.entries.iter());
+            let mut keys = Vec::new();
+            for (ordinal, entry) in (0u32..).zip(entries) {
+                keys.extend(
+                    super::entry_keys(entry)
+                        .into_iter()
+                        .map(|key| (ordinal, Arc::from(key))),
+                );
+            }
+            keys
+        })
+    }
 }
 
 /// Where the catalog for this set of packs lives: one folder per set of pack roots.
