@@ -200,9 +200,10 @@ impl Catalog {
                 packs.push(pack.clone());
             }
             problems.extend(snapshot.problems.iter().cloned());
-            for (ordinal, lookup) in snapshot.lookup_keys() {
-                let id = ids[*ordinal as usize];
-                let list = by_key.entry(lookup.clone()).or_default();
+            let lookup = snapshot.lookup_keys();
+            for &(ordinal, key) in &lookup.uses {
+                let id = ids[ordinal as usize];
+                let list = by_key.entry(lookup.keys[key as usize].clone()).or_default();
                 if list.last() != Some(&id) {
                     list.push(id);
                 }

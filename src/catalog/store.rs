@@ -5,7 +5,7 @@
 use super::schema::SCHEMA_VERSION;
 use crate::model::{Pack, Problem};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -26,11 +26,17 @@ pub struct Snapshot {
     /// [`Snapshot::lookup_keys`], computed on first use and shared by the snapshot's
     /// clones: a refresh that lends this source's packs does not compute them again.
     #[serde(skip)]
-    lookup_keys: Arc<OnceLock<Vec<LookupKey>>>,
+    lookup_keys: Arc<OnceLock<LookupKeys>>,
 }
 
-/// An entry's ordinal in its snapshot, and one of its lookup keys.
-pub type LookupKey = (u32, Arc<str>);
+/// The lookup keys of a snapshot's entries, each distinct key stored once (a pack names
+/// its package's symbols in many entries).
+#[derive(Default)]
+pub struct LookupKeys {
+    pub keys: Vec<Arc<str>>,
+    /// (entry ordinal in the snapshot, index into `keys`), in entry order.
+    pub uses: Vec<(u32, u32)>,
+}
 
 impl Snapshot {
     pub fn new(packs: Vec<Arc<Pack>>, problems: Vec<Problem>) -> Self {
@@ -41,24 +47,27 @@ impl Snapshot {
         }
     }
 
-    /// Every entry's lookup keys (`sym:ase.io.read`, `path:doc/x.rst`, ...) as (the
-    /// entry's ordinal in this snapshot, key), in entry order.
-    pub fn lookup_keys(&self) -> &[LookupKey] {
+    /// Every entry's lookup keys (`sym:ase.io.read`, `path:doc/x.rst`, ...).
+    pub fn lookup_keys(&self) -> &LookupKeys {
         self.lookup_keys.get_or_init(|| {
             let entries = self
                 .packs
                 .iter()
                 .flat_map(|pack| pack.skills.iter())
                 .flat_map(|skill| skill.entries.iter());
-            let mut keys = Vec::new();
+            let mut found = LookupKeys::default();
+            let mut seen: HashMap<String, u32> = HashMap::new();
             for (ordinal, entry) in (0u32..).zip(entries) {
-                keys.extend(
-                    super::entry_keys(entry)
-                        .into_iter()
-                        .map(|key| (ordinal, Arc::from(key))),
-                );
+                for key in super::entry_keys(entry) {
+                    let next = found.keys.len() as u32;
+                    let index = *seen.entry(key).or_insert_with_key(|key| {
+                        found.keys.push(Arc::from(key.as_str()));
+                        next
+                    });
+                    found.uses.push((ordinal, index));
+                }
             }
-            keys
+            found
         })
     }
 }
