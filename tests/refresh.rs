@@ -33,17 +33,36 @@ fn sources_and_options(
     (sources, options)
 }
 
-#[test]
-fn refresh_rereads_only_the_changed_pack() {
+/// Packs alpha (with `alpha_pitfall`) and beta, persisted in a cache of their own.
+struct TwoPacks {
+    packs: tempfile::TempDir,
+    _cache: tempfile::TempDir,
+    sources: Vec<PackSource>,
+    options: CatalogOptions,
+}
+
+fn alpha_and_beta(alpha_pitfall: &str) -> TwoPacks {
     let packs = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_pack(
-        packs.path(),
-        "alpha",
-        "`alpha.run` with `nthreads=8` oversubscribes.",
-    );
+    write_pack(packs.path(), "alpha", alpha_pitfall);
     write_pack(packs.path(), "beta", "`beta.read` reads on every rank.");
     let (sources, options) = sources_and_options(packs.path(), &["alpha", "beta"], cache.path());
+    TwoPacks {
+        packs,
+        _cache: cache,
+        sources,
+        options,
+    }
+}
+
+#[test]
+fn refresh_rereads_only_the_changed_pack() {
+    let TwoPacks {
+        packs,
+        _cache,
+        sources,
+        options,
+    } = alpha_and_beta("`alpha.run` with `nthreads=8` oversubscribes.");
     let (first, _) = Catalog::load(&sources, &options, |_| {}).unwrap();
     assert!(!first.with_key("sym:beta.read").is_empty());
 
@@ -137,15 +156,12 @@ fn segments_in(index_dir: &Path) -> std::collections::BTreeSet<String> {
 /// persisted index used, not an in-memory fallback.
 #[test]
 fn full_rebuild_replaces_the_persisted_index() {
-    let packs = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    write_pack(
-        packs.path(),
-        "alpha",
-        "`alpha.run` oversubscribes the cores.",
-    );
-    write_pack(packs.path(), "beta", "`beta.read` reads on every rank.");
-    let (sources, options) = sources_and_options(packs.path(), &["alpha", "beta"], cache.path());
+    let TwoPacks {
+        packs,
+        _cache,
+        sources,
+        options,
+    } = alpha_and_beta("`alpha.run` oversubscribes the cores.");
     let (first, report) = Catalog::load(&sources, &options, |_| {}).unwrap();
     let dir = report.cache_dir.clone().expect("persisted");
     assert_eq!(report.fallback, None);
