@@ -223,12 +223,13 @@ fn names_of(entry: &Entry) -> Vec<String> {
     names
 }
 
-fn document(
+fn document<'a>(
     fields: Fields,
     key: &str,
     ordinal: u64,
     skill: &Skill,
     entry: &Entry,
+    lookup_keys: impl Iterator<Item = &'a str>,
 ) -> TantivyDocument {
     let mut d = doc!(
         fields.pack => key,
@@ -236,7 +237,7 @@ fn document(
         fields.kind => entry.kind.as_str(),
         fields.skill => skill.name.as_str(),
     );
-    for k in entry_keys(entry) {
+    for k in lookup_keys {
         d.add_text(fields.keys, k);
     }
     for n in names_of(entry) {
@@ -262,19 +263,29 @@ fn document(
     d
 }
 
-/// The documents of one source's entries, numbered in pack order (`Pack::entries`).
+/// The documents of one source's entries, numbered in pack order (`Pack::entries`), with
+/// the lookup keys the snapshot computed once (the catalog's key map uses the same).
 fn snapshot_documents<'a>(
     fields: Fields,
     key: &'a str,
     snapshot: &'a store::Snapshot,
 ) -> impl Iterator<Item = TantivyDocument> + 'a {
+    let lookup = snapshot.lookup_keys();
+    // Uses are in entry order: each entry takes the run carrying its ordinal.
+    let mut uses = lookup.uses.as_slice();
     snapshot
         .packs
         .iter()
         .flat_map(|pack| pack.skills.iter())
         .flat_map(|skill| skill.entries.iter().map(move |entry| (skill, entry)))
-        .zip(0u64..)
-        .map(move |((skill, entry), ordinal)| document(fields, key, ordinal, skill, entry))
+        .zip(0u32..)
+        .map(move |((skill, entry), ordinal)| {
+            let run = uses.iter().take_while(|(o, _)| *o == ordinal).count();
+            let (own, rest) = uses.split_at(run);
+            uses = rest;
+            let keys = own.iter().map(|&(_, k)| &*lookup.keys[k as usize]);
+            document(fields, key, u64::from(ordinal), skill, entry, keys)
+        })
 }
 
 fn add_snapshot(

@@ -114,10 +114,9 @@ pub struct Catalog {
     pub problems: Vec<Problem>,
     /// Source key -> entry ids in ordinal order.
     ordinals: HashMap<String, Vec<EntryId>>,
-    /// Key -> entry ids, in id order (so one pack's are a contiguous run).
-    /// Lookup key -> entries, in id order. The keys are the snapshots' own strings
-    /// (shared), hashed with FxHash: rebuilt whole on every load and refresh, this map is
-    /// most of a refresh's work at scale.
+    /// Lookup key -> entry ids, in id order (so one pack's are a contiguous run). The keys
+    /// are the snapshots' own strings (shared), hashed with FxHash: rebuilt whole on every
+    /// load and refresh, this map is most of a refresh's work at scale.
     by_key: FxHashMap<Arc<str>, Vec<EntryId>>,
     /// Python top-level module -> the packs about it.
     packs_by_module: HashMap<String, Vec<u32>>,
