@@ -15,35 +15,26 @@ pub fn documented_symbols(root: &Path, pack: &Pack) -> Vec<(String, Vec<String>)
     let Ok(root) = root.canonicalize() else {
         return Vec::new();
     };
-    let mut cited: BTreeSet<&str> = BTreeSet::new();
+    // One spelling per doc: a pack citing `doc/./a.rst`, `doc//a.rst`, ... 5,000 ways
+    // scans it once.
+    let mut cited: BTreeSet<String> = BTreeSet::new();
     for (_, entry) in pack.entries() {
         for path in &entry.cited_paths {
             if path.ends_with(".rst") || path.ends_with(".md") && entry.kind == EntryKind::DocMap {
-                cited.insert(path);
+                cited.extend(crate::pack::normalize_rel(path));
             }
         }
     }
     // Doc trees are the largest part of a pack (ase cites 150 pages): scan them on all
     // cores; the order of `cited` is kept.
-    let cited: Vec<&str> = cited.into_iter().collect();
+    let cited: Vec<String> = cited.into_iter().collect();
     cited
         .par_iter()
         .filter_map(|rel| {
-            if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
-                return None;
-            }
-            let real = root.join(rel).canonicalize().ok()?;
-            if !real.starts_with(&root) {
-                return None;
-            }
-            let small =
-                std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOC_BYTES);
-            if !small {
-                return None;
-            }
-            let text = std::fs::read_to_string(&real).ok()?;
-            let symbols = scan_rst(&text, &pack.modules);
-            (!symbols.is_empty()).then(|| (rel.to_string(), symbols))
+            let real = crate::pack::resolve_under(&root, rel)?;
+            let bytes = crate::pack::read_in_root(&real, &root, MAX_DOC_BYTES).ok()?;
+            let symbols = scan_rst(&String::from_utf8_lossy(&bytes), &pack.modules);
+            (!symbols.is_empty()).then(|| (rel.clone(), symbols))
         })
         .collect()
 }

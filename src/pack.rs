@@ -226,6 +226,14 @@ fn disk_files(location: &PackLocation, problems: &mut Vec<Problem>) -> Vec<PackF
 
 /// Reads a file only if it is a regular file inside `root` and not too large.
 fn read_checked(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
+    read_in_root(path, root, MAX_FILE_BYTES)
+}
+
+/// Reads `path` only if, symlinks followed, it is a regular file inside `root` (not a
+/// FIFO, which would block, nor a device such as `/dev/zero`) of at most `limit` bytes;
+/// never more than `limit` bytes are read, even from a file growing meanwhile.
+pub fn read_in_root(path: &Path, root: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
     let real = path
         .canonicalize()
         .map_err(|e| format!("cannot resolve: {e}"))?;
@@ -239,14 +247,17 @@ fn read_checked(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > limit {
         return Err(format!(
-            "{} bytes is larger than the {} byte limit; skipped",
-            meta.len(),
-            MAX_FILE_BYTES
+            "{} bytes is larger than the {limit} byte limit; skipped",
+            meta.len()
         ));
     }
-    std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }
 
 /// Text of a file: UTF-8 (BOM stripped, CRLF normalised) or a reason.
@@ -518,15 +529,40 @@ pub fn embedded_fingerprint() -> String {
     hasher.finalize().to_hex().to_string()
 }
 
+/// A cited repository-relative path in one spelling: `.` and empty components dropped
+/// (`doc/./a.rst`, `doc//a.rst` -> `doc/a.rst`); `None` for absolute paths and `..`.
+pub fn normalize_rel(rel: &str) -> Option<String> {
+    if rel.starts_with('/') || rel.starts_with('\\') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// A path under `root`, as a file or folder inside it once symlinks are followed: the
+/// one resolver every cited path goes through (links, hovers, diagnostics, actions).
+/// `..`, absolute paths and links leaving the root resolve to nothing.
+pub fn resolve_under(root: &Path, rel: &str) -> Option<PathBuf> {
+    let rel = normalize_rel(rel)?;
+    let root = root.canonicalize().ok()?;
+    let real = root.join(rel).canonicalize().ok()?;
+    real.starts_with(&root).then_some(real)
+}
+
 /// A repository-relative path cited by a pack, as a file inside the pack's root, if it
 /// exists there. Absolute paths, `..` and links leaving the root resolve to nothing.
 pub fn resolve_in_pack(pack: &Pack, rel: &str) -> Option<PathBuf> {
-    if pack.embedded || rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+    if pack.embedded {
         return None;
     }
-    let root = Path::new(&pack.root);
-    let real = root.join(rel).canonicalize().ok()?;
-    (real.starts_with(root) && real.is_file()).then_some(real)
+    resolve_under(Path::new(&pack.root), rel).filter(|p| p.is_file())
 }
 
 /// Writes the embedded packs under `base` (once per content fingerprint) so editors can
@@ -583,6 +619,15 @@ mod tests {
             "a\nb"
         );
         assert!(decode(vec![b'a', 0, b'b']).is_err());
+    }
+
+    #[test]
+    fn cited_paths_have_one_spelling() {
+        assert_eq!(normalize_rel("doc/./a.rst").as_deref(), Some("doc/a.rst"));
+        assert_eq!(normalize_rel("doc//a.rst/").as_deref(), Some("doc/a.rst"));
+        assert_eq!(normalize_rel("references/../../etc/passwd"), None);
+        assert_eq!(normalize_rel("/etc/passwd"), None);
+        assert_eq!(normalize_rel("./"), None);
     }
 
     #[test]

@@ -49,13 +49,55 @@ pub fn file_link(file: &str, line: u32) -> Option<String> {
     })
 }
 
+/// Pack text on one line, at most `max` characters, with raw HTML neutralised.
 fn one_line(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
+    let flat = if flat.chars().count() <= max {
         flat
     } else {
         format!("{}…", flat.chars().take(max - 1).collect::<String>())
+    };
+    escape_html(&flat)
+}
+
+/// `<` and `>` outside inline code as entities: a pack's `<script>`, `<img src=...>` or
+/// `<a href="command:...">` shows as text in every client, never as HTML. Inside code
+/// spans they are literal already (and an entity there would show as `&lt;`).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fence: Option<usize> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            let mut run = 1;
+            while chars.peek() == Some(&'`') {
+                chars.next();
+                run += 1;
+            }
+            fence = match fence {
+                None if text_has_closing(&chars, run) => Some(run),
+                Some(open) if open == run => None,
+                other => other,
+            };
+            out.extend(std::iter::repeat_n('`', run));
+            continue;
+        }
+        match (c, fence) {
+            ('<', None) => out.push_str("&lt;"),
+            ('>', None) => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
     }
+    out
+}
+
+/// Whether a backtick run of length `run` closes later in the rest of the text (an
+/// unclosed backtick opens no code span).
+fn text_has_closing(rest: &std::iter::Peekable<std::str::Chars<'_>>, run: usize) -> bool {
+    let rest: String = rest.clone().collect();
+    let fence = "`".repeat(run);
+    rest.match_indices(&fence)
+        .any(|(i, _)| !rest[i + run..].starts_with('`') && (i == 0 || !rest[..i].ends_with('`')))
 }
 
 fn path_line(item: &Item) -> String {
@@ -263,5 +305,19 @@ fn uri_of(file: &str) -> String {
         format!("file://{file}")
     } else {
         file.replace('\\', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_text_and_code_stays_code() {
+        assert_eq!(
+            escape_html("Use <script>x</script> and `a<b>` or ``c `<d>` e``"),
+            "Use &lt;script&gt;x&lt;/script&gt; and `a<b>` or ``c `<d>` e``"
+        );
+        assert_eq!(escape_html("a ` <img> b"), "a ` &lt;img&gt; b");
     }
 }

@@ -822,5 +822,37 @@ fn statement_of(node: Node<'_>) -> Node<'_> {
     current
 }
 
+/// The module `name` is imported from at the top level of `source`, as written
+/// (`from .formats import read` -> `.formats`; `from x import (a,\n b)` -> `x`): how a
+/// package re-exports a name. Read from the syntax tree, so multi-line and parenthesised
+/// import lists count.
+pub fn from_import_module(source: &str, name: &str) -> Option<String> {
+    let tree = grammar::parse(source, None)?;
+    let src = source.as_bytes();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        if stmt.kind() != "import_from_statement" {
+            continue;
+        }
+        let Some(module) = stmt.child_by_field_id(field_ids().module_name) else {
+            continue;
+        };
+        let mut names = stmt.walk();
+        let imports_name =
+            stmt.children_by_field_name("name", &mut names)
+                .any(|n| match n.kind() {
+                    "aliased_import" => n
+                        .child_by_field_id(field_ids().alias)
+                        .is_some_and(|a| text(a, src) == name),
+                    _ => text(n, src) == name,
+                });
+        if imports_name {
+            return Some(text(module, src).to_string());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,9 @@
 //! Where a package's source is on disk: the workspace, or the Python environment's
-//! `sys.path` (asked once, never on the hover path). Ranked source entry points are
+//! package folders (read from the file system; an interpreter is asked for `sys.path`
+//! only when the user named it, and never on the hover path). Ranked source entry points are
 //! repository-relative (`ase/parallel.py`); here they become files and definition lines.
+
+mod python_env;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -80,27 +83,15 @@ impl SourceRoots {
         }
     }
 
-    /// The workspace, then the interpreter's `sys.path`: a configured interpreter, else
-    /// `$VIRTUAL_ENV/bin/python`, else `.venv/bin/python` in the workspace, else
-    /// `python3` on PATH.
+    /// The workspace, then the package folders of the Python environment: asked of
+    /// `interpreter` when the user named one (a setting, a flag, `$SKILL_LSP_PYTHON`),
+    /// else found by reading the file system ([`python_env::package_dirs`]). Nothing in
+    /// the workspace is ever executed: its `.venv/bin/python` may be any program.
     pub fn discover(workspace: Option<&Path>, interpreter: Option<&Path>) -> Self {
         let mut roots: Vec<PathBuf> = workspace.map(Path::to_path_buf).into_iter().collect();
-        let venv = std::env::var_os("VIRTUAL_ENV").map(|v| PathBuf::from(v).join("bin/python"));
-        let local = workspace.map(|w| w.join(".venv/bin/python"));
-        let candidates = [
-            interpreter.map(Path::to_path_buf),
-            venv,
-            local,
-            Some(PathBuf::from("python3")),
-        ];
-        for python in candidates.into_iter().flatten() {
-            if python.components().count() > 1 && !python.exists() {
-                continue;
-            }
-            if let Some(paths) = python_sys_path(&python) {
-                roots.extend(paths);
-                break;
-            }
+        match interpreter.and_then(python_sys_path) {
+            Some(paths) => roots.extend(paths),
+            None => roots.extend(python_env::package_dirs(workspace)),
         }
         SourceRoots::new(roots)
     }
@@ -153,17 +144,14 @@ impl SourceRoots {
     }
 
     fn follow(&self, rel: &str, file: PathBuf, name: &str, depth: u32) -> (String, Located) {
-        if let Some(line) = definition_line(&file, name) {
-            return (
-                rel.to_string(),
-                Located {
-                    file,
-                    line: Some(line),
-                },
-            );
+        // One capped read serves both the definition scan and the re-export parse.
+        let text = read_source(&file);
+        let line = text.as_deref().and_then(|t| definition_line_in(t, name));
+        if line.is_some() {
+            return (rel.to_string(), Located { file, line });
         }
         if depth < 3 {
-            if let Some(module) = reexport_module(&file, rel, name) {
+            if let Some(module) = text.as_deref().and_then(|t| reexport_module(t, rel, name)) {
                 for next in module_paths(&module) {
                     if let Some(next_file) = self.resolve(&next) {
                         return self.follow(&next, next_file, name, depth + 1);
@@ -191,13 +179,34 @@ fn module_paths(module: &str) -> Vec<String> {
     vec![format!("{base}.py"), format!("{base}/__init__.py")]
 }
 
-/// Line of `def name`, `class name` or a top-level `name =`.
-pub fn definition_line(file: &Path, name: &str) -> Option<u32> {
+/// Largest source file read, for a definition line or a re-export: package modules are
+/// far smaller; a workspace can hold a 2 GB (sparse) file named like one.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The text of a package source file: a regular file (not a FIFO or a device, symlinks
+/// followed) of at most [`MAX_SOURCE_BYTES`], never more than that read even when it
+/// grows meanwhile. Every source read goes through here.
+pub fn read_source(file: &Path) -> Option<String> {
+    use std::io::Read;
     let meta = std::fs::metadata(file).ok()?;
-    if meta.len() > 4 * 1024 * 1024 {
+    if !meta.is_file() || meta.len() > MAX_SOURCE_BYTES {
         return None;
     }
-    let text = std::fs::read_to_string(file).ok()?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .ok()?
+        .take(MAX_SOURCE_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Line of `def name`, `class name` or a top-level `name =`.
+pub fn definition_line(file: &Path, name: &str) -> Option<u32> {
+    definition_line_in(&read_source(file)?, name)
+}
+
+fn definition_line_in(text: &str, name: &str) -> Option<u32> {
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start();
         for prefix in ["def ", "async def ", "class "] {
@@ -214,42 +223,25 @@ pub fn definition_line(file: &Path, name: &str) -> Option<u32> {
     None
 }
 
-/// `from X import ..., name, ...` in `file`: the absolute module X.
-fn reexport_module(file: &Path, rel: &str, name: &str) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
+/// `from X import ..., name, ...` in `text` (the file at `rel`): the absolute module X.
+fn reexport_module(text: &str, rel: &str, name: &str) -> Option<String> {
+    let module = crate::code::python::from_import_module(text, name)?;
     let package: Vec<&str> = {
         let mut p: Vec<&str> = rel.trim_end_matches(".py").split('/').collect();
         p.pop();
         p
     };
-    for line in text.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("from ") else {
-            continue;
-        };
-        let Some((module, names)) = rest.split_once(" import ") else {
-            continue;
-        };
-        let imported = names
-            .trim_matches(['(', ')', ' '])
-            .split(',')
-            .any(|n| n.trim().split(" as ").next() == Some(name));
-        if !imported {
-            continue;
-        }
-        let module = module.trim();
-        let dots = module.chars().take_while(|c| *c == '.').count();
-        if dots == 0 {
-            return Some(module.to_string());
-        }
-        let keep = package.len().checked_sub(dots - 1)?;
-        let mut parts: Vec<&str> = package[..keep].to_vec();
-        let tail = &module[dots..];
-        if !tail.is_empty() {
-            parts.push(tail);
-        }
-        return Some(parts.join("."));
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    if dots == 0 {
+        return Some(module);
     }
-    None
+    let keep = package.len().checked_sub(dots - 1)?;
+    let mut parts: Vec<&str> = package[..keep].to_vec();
+    let tail = &module[dots..];
+    if !tail.is_empty() {
+        parts.push(tail);
+    }
+    Some(parts.join("."))
 }
 
 /// `sys.path` of an interpreter, with a hard time limit.
@@ -298,7 +290,7 @@ mod tests {
         std::fs::write(root.join("ase/__init__.py"), "").unwrap();
         std::fs::write(
             root.join("ase/io/__init__.py"),
-            "from ase.io.trajectory import Trajectory\nfrom .formats import read, write\n",
+            "from ase.io.trajectory import Trajectory\nfrom .formats import (\n    read,\n    write,\n)\n",
         )
         .unwrap();
         std::fs::write(
