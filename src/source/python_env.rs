@@ -63,7 +63,7 @@ fn site_packages(prefix: &Path) -> Vec<PathBuf> {
             Some((minor, e.path()))
         })
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.0));
     versions
         .into_iter()
         .map(|(_, dir)| dir)
