@@ -371,7 +371,29 @@ fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, Strin
     let usable =
         |index: &Index| schema::fields_of(&index.schema()).is_some() && index.schema() == *schema;
     match Index::open_in_dir(&index_dir) {
-        Ok(index) if usable(&index) => return Ok(index),
+        Ok(index) if usable(&index) && intact(&index) => return Ok(index),
+        Ok(index) if usable(&index) => {
+            // A truncated or garbled segment file: set aside (kept for a bug report, never
+            // deleted through a link), then rebuilt from the skill files.
+            let aside = dir.join(format!("tantivy.corrupt-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&aside);
+            let moved = std::fs::rename(&index_dir, &aside).is_ok();
+            tracing::warn!(
+                "the index in {} is corrupt; {}rebuilding it from the skill files",
+                index_dir.display(),
+                if moved {
+                    format!("set aside as {}; ", aside.display())
+                } else {
+                    String::new()
+                }
+            );
+            if !moved {
+                let _ = std::fs::remove_dir_all(&index_dir);
+            }
+            let _ = std::fs::remove_file(dir.join("manifest.json"));
+            std::fs::create_dir_all(&index_dir)
+                .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
+        }
         Ok(_)
         | Err(tantivy::TantivyError::OpenReadError(_))
         | Err(tantivy::TantivyError::DataCorruption(_))
@@ -388,6 +410,20 @@ fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, Strin
         .map_err(|e| format!("cannot open {}: {e}", index_dir.display()))?;
     Index::open_or_create(directory, schema.clone())
         .map_err(|e| format!("cannot open index in {}: {e}", index_dir.display()))
+}
+
+/// Every file of the index's segments has its checksum: one truncated or garbled segment
+/// file would otherwise fail every search until the cache is deleted by hand. Reading
+/// the files costs milliseconds (the index of 100 packs is a few megabytes).
+fn intact(index: &Index) -> bool {
+    index.validate_checksum().is_ok_and(|bad| bad.is_empty())
+        && index.reader().is_ok_and(|reader| {
+            reader.searcher().segment_readers().iter().all(|segment| {
+                index.schema().fields().all(|(field, entry)| {
+                    !entry.is_indexed() || segment.inverted_index(field).is_ok()
+                })
+            })
+        })
 }
 
 /// Brings the persisted index of `dir` up to date: rebuilt whole when nothing of it can be

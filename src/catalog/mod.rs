@@ -467,6 +467,19 @@ pub fn resolve_sources(
     if sources.is_empty() {
         sources.push(PackSource::Embedded);
     }
-    sources.dedup();
-    Ok(sources)
+    Ok(unique_sources(sources))
+}
+
+/// Each pack once, at its first place: a pack listed twice in `skillPaths` (not next to
+/// each other), or both in the workspace and in settings, would show every pitfall twice.
+/// Locations are canonical, so a repository root and its `skills/` folder are one pack.
+pub fn unique_sources(sources: Vec<PackSource>) -> Vec<PackSource> {
+    let mut seen = std::collections::HashSet::new();
+    sources
+        .into_iter()
+        .filter(|s| match s {
+            PackSource::Disk(loc) => seen.insert(loc.skills_dir.clone()),
+            PackSource::Embedded => seen.insert(PathBuf::new()),
+        })
+        .collect()
 }

@@ -67,8 +67,22 @@ impl Settings {
         if inner.is_null() {
             return Ok(Settings::default());
         }
-        serde_json::from_value(inner.clone())
-            .map_err(|e| format!("invalid skill-lsp settings: {e}"))
+        let mut settings: Settings = serde_json::from_value(inner.clone())
+            .map_err(|e| format!("invalid skill-lsp settings: {e}"))?;
+        // `""` means the default; a relative folder would put the cache inside whatever
+        // workspace the server was started in.
+        match &settings.cache_dir {
+            Some(dir) if dir.as_os_str().is_empty() => settings.cache_dir = None,
+            Some(dir) if dir.is_relative() => {
+                return Err(format!(
+                    "invalid skill-lsp settings: cacheDir must be an absolute path, not {:?} \
+                     (leave it empty for the user cache folder)",
+                    dir.display().to_string()
+                ))
+            }
+            _ => {}
+        }
+        Ok(settings)
     }
 
     pub fn severity(&self) -> DiagnosticSeverity {

@@ -34,7 +34,7 @@ pub fn sources(state: &State) -> Vec<PackSource> {
             Err(e) => tracing::warn!("skill path skipped: {e}"),
         }
     }
-    sources.dedup();
+    let mut sources = crate::catalog::unique_sources(sources);
     if sources.is_empty() {
         sources.push(PackSource::Embedded);
     }

@@ -1,0 +1,394 @@
+//! An untrusted workspace, tried as an attacker would: nothing in it runs, nothing
+//! outside a pack's root is read, and no file hangs, bloats or breaks the server. Each
+//! test here failed on the code before its fix.
+
+mod common;
+
+use common::lsp::{full_capabilities, uri_of, Client};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A server for `ws` with no interpreter named and no environment active: what a user
+/// who just cloned a repository runs.
+fn server_without_interpreter(ws: &Path, cache: &Path) -> Client {
+    let mut cmd = Command::new(common::bin());
+    cmd.arg("lsp")
+        .current_dir(ws)
+        .env("SKILL_LSP_CACHE_DIR", cache)
+        .env_remove("SKILL_LSP_SKILLS")
+        .env_remove("SKILL_LSP_PYTHON")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("CONDA_PREFIX");
+    Client::spawn(cmd)
+}
+
+/// A workspace whose `.venv/bin/python` leaves a marker when run, with `ase` installed in
+/// its site-packages.
+fn booby_trapped_workspace(ws: &Path) -> std::path::PathBuf {
+    let marker = ws.join("interpreter-ran");
+    let python = ws.join(".venv/bin/python");
+    write(
+        &python,
+        &format!("#!/bin/sh\ntouch '{}'\necho '[]'\n", marker.display()),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    write(&ws.join(".venv/pyvenv.cfg"), "home = /usr/bin\n");
+    let site = ws.join(".venv/lib/python3.11/site-packages/ase");
+    write(&site.join("__init__.py"), "");
+    write(&site.join("parallel.py"), "world = None\n");
+    write(
+        &site.join("io/__init__.py"),
+        "from .formats import (\n    read,\n)\n",
+    );
+    write(
+        &site.join("io/formats.py"),
+        "def read(filename, index=None):\n    pass\n",
+    );
+    write(
+        &ws.join("run.py"),
+        "from ase.io import read\natoms = read('start.traj')\n",
+    );
+    marker
+}
+
+#[test]
+fn a_workspace_interpreter_is_never_run_and_its_packages_are_still_found() {
+    let ws = tempfile::tempdir().unwrap();
+    let ws = ws.path().canonicalize().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let marker = booby_trapped_workspace(&ws);
+
+    let out = Command::new(common::bin())
+        .args(["explain", "--json", "run.py:2:9"])
+        .current_dir(&ws)
+        .env("SKILL_LSP_CACHE_DIR", cache.path())
+        .env_remove("SKILL_LSP_SKILLS")
+        .env_remove("SKILL_LSP_PYTHON")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("CONDA_PREFIX")
+        .output()
+        .unwrap();
+    let json = common::json_of(&out);
+    assert!(!marker.exists(), "explain ran the workspace's interpreter");
+    let site = ws.join(".venv/lib/python3.11/site-packages");
+    assert!(
+        json.to_string().contains(&site.display().to_string()),
+        "package sources found by reading the file system: {json:#}"
+    );
+
+    let mut client = server_without_interpreter(&ws, cache.path());
+    client.initialize(&ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&ws.join("run.py"));
+    client.open(
+        &uri,
+        "python",
+        "from ase.io import read\natoms = read('start.traj')\n",
+    );
+    let hover = client.hover(&uri, 1, 9);
+    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    client.pump(Duration::from_millis(500));
+    assert!(
+        !marker.exists(),
+        "the server ran the workspace's interpreter"
+    );
+    assert!(client.shutdown().success());
+
+    // Named by the user, the interpreter is run: the trap above would have fired.
+    let out = Command::new(common::bin())
+        .args(["explain", "--json", "run.py:2:9"])
+        .current_dir(&ws)
+        .env("SKILL_LSP_CACHE_DIR", cache.path())
+        .env("SKILL_LSP_PYTHON", ws.join(".venv/bin/python"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(marker.exists(), "a named interpreter is asked for sys.path");
+}
+
+/// A pack whose SKILL.md cites a path climbing out of `references/` and a symlink out of
+/// the root, and whose root holds `FILES.txt` as `kind` ("fifo" or "dev-zero").
+fn hostile_pack(root: &Path, files_txt: &str) -> (std::path::PathBuf, String) {
+    let skill = root.join("skills/pkg-trust/SKILL.md");
+    let text = "---\nname: pkg-trust\ndescription: d\n---\n### Pitfalls\n- `pkg.run` see `references/../../../../../../../../etc/passwd` and `references/link.md` and `doc/missing.rst`.\n";
+    write(&skill, text);
+    write(&root.join("doc/here.rst"), "here\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/etc/passwd",
+        root.join("skills/pkg-trust/references/link.md"),
+    )
+    .unwrap_or_else(|_| {
+        std::fs::create_dir_all(root.join("skills/pkg-trust/references")).unwrap();
+        std::os::unix::fs::symlink(
+            "/etc/passwd",
+            root.join("skills/pkg-trust/references/link.md"),
+        )
+        .unwrap()
+    });
+    let listing = root.join("FILES.txt");
+    match files_txt {
+        "fifo" => {
+            let status = Command::new("mkfifo").arg(&listing).status().unwrap();
+            assert!(status.success(), "mkfifo");
+        }
+        "dev-zero" => std::os::unix::fs::symlink("/dev/zero", &listing).unwrap(),
+        _ => write(&listing, files_txt),
+    }
+    (skill, text.to_string())
+}
+
+#[test]
+fn cited_paths_never_leave_the_root_and_files_txt_cannot_wedge_or_bloat() {
+    for kind in [
+        "fifo",
+        "dev-zero",
+        "doc/here.rst\nskills/pkg-trust/SKILL.md\n",
+    ] {
+        let ws = tempfile::tempdir().unwrap();
+        let root = ws.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("skills/pkg-trust/references")).unwrap();
+        let (skill, text) = hostile_pack(&root, kind);
+        let cache = tempfile::tempdir().unwrap();
+        let mut client = server_without_interpreter(&root, cache.path());
+        client.initialize(&root, full_capabilities(), Value::Null);
+        let uri = uri_of(&skill);
+        client.open(&uri, "markdown", &text);
+        // Answers at all (a FIFO used to block every request), and links only inside.
+        let links = client.call(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        for link in links.as_array().unwrap() {
+            let target = link["target"].as_str().unwrap_or("");
+            assert!(
+                target.starts_with(&uri_of(&root)),
+                "{kind}: link out of the root: {link}"
+            );
+        }
+        // The symlink out of the root tells nothing about /etc/passwd.
+        let line = text.lines().position(|l| l.contains("link.md")).unwrap() as u32;
+        let col = text
+            .lines()
+            .nth(line as usize)
+            .unwrap()
+            .find("link.md")
+            .unwrap() as u32;
+        let hover = client.hover(&uri, line, col);
+        assert!(
+            !hover.to_string().contains("passwd") && !hover.to_string().contains("root:"),
+            "{kind}: {hover}"
+        );
+        let stats = client.call(
+            "workspace/executeCommand",
+            json!({"command": "skill-lsp.stats", "arguments": []}),
+        );
+        assert!(stats.get("requests").is_some(), "{kind}: {stats}");
+        let rss = vm_hwm_kib(client.pid());
+        assert!(rss < 400 * 1024, "{kind}: peak RSS {rss} KiB");
+        assert!(client.shutdown().success());
+    }
+}
+
+/// Peak resident memory of a process, in KiB (0 where /proc does not say).
+fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn raw_html_in_a_pack_reaches_the_hover_as_text() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    write(
+        &root.join("skills/pkg-html/SKILL.md"),
+        "---\nname: pkg-html\ndescription: d\n---\n### Pitfalls\n- `pkg.run` <script>alert(1)</script> <img src=\"https://evil.example/x.png\"> <a href=\"command:workbench.action.terminal.new\">click</a> keeps `a<b>` as code.\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(&root, cache.path());
+    client.initialize(&root, full_capabilities(), Value::Null);
+    let uri = uri_of(&root.join("m.py"));
+    client.open(&uri, "python", "import pkg\npkg.run()\n");
+    let hover = client.hover(&uri, 1, 5);
+    let text = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(text.contains("pkg.run"), "{hover}");
+    for raw in ["<script", "<img", "<a href"] {
+        assert!(!text.contains(raw), "{raw} reached the hover: {text}");
+    }
+    assert!(text.contains("`a<b>`"), "code spans stay literal: {text}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_two_gigabyte_source_file_is_not_read() {
+    let ws = tempfile::tempdir().unwrap();
+    let ws = ws.path().canonicalize().unwrap();
+    // Sparse: 2 GB long, no disk used.
+    std::fs::create_dir_all(ws.join("ase")).unwrap();
+    write(&ws.join("ase/__init__.py"), "");
+    let big = std::fs::File::create(ws.join("ase/io.py")).unwrap();
+    big.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(&ws, cache.path());
+    client.initialize(&ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&ws.join("run.py"));
+    client.open(
+        &uri,
+        "python",
+        "from ase.io import read\natoms = read('start.traj')\n",
+    );
+    for _ in 0..3 {
+        let hover = client.hover(&uri, 1, 9);
+        assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    }
+    let rss = vm_hwm_kib(client.pid());
+    assert!(rss < 400 * 1024, "peak RSS {rss} KiB");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_pack_listed_twice_shows_each_pitfall_once() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    let pack = root.join("packs/pkg");
+    write(
+        &pack.join("skills/pkg-once/SKILL.md"),
+        "---\nname: pkg-once\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs a warm-up call first.\n",
+    );
+    let other = root.join("packs/other");
+    write(
+        &other.join("skills/other-x/SKILL.md"),
+        "---\nname: other-x\ndescription: d\n---\n### Pitfalls\n- `other.go` is slow.\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(&root, cache.path());
+    let paths = json!([pack, other, pack.join("skills")]);
+    client.initialize(&root, full_capabilities(), json!({"skillPaths": paths}));
+    let uri = uri_of(&root.join("m.py"));
+    client.open(&uri, "python", "import pkg\npkg.run()\n");
+    let hover = client.hover(&uri, 1, 5);
+    let text = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(text.matches("warm-up call").count(), 1, "{text}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_relative_or_empty_cache_dir_never_writes_into_the_workspace() {
+    for cache_dir in ["", ".", "cache"] {
+        let ws = tempfile::tempdir().unwrap();
+        let root = ws.path().canonicalize().unwrap();
+        write(&root.join("m.py"), "x = 1\n");
+        let before: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        let cache = tempfile::tempdir().unwrap();
+        let mut client = server_without_interpreter(&root, cache.path());
+        client.initialize(&root, full_capabilities(), json!({"cacheDir": cache_dir}));
+        client.pump(Duration::from_millis(300));
+        let after: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(
+            before, after,
+            "cacheDir {cache_dir:?} wrote into the workspace"
+        );
+        assert!(client.shutdown().success());
+    }
+}
+
+#[test]
+fn a_garbled_index_segment_is_set_aside_and_rebuilt() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    write(
+        &root.join("skills/pkg-seg/SKILL.md"),
+        "---\nname: pkg-seg\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs a warm-up call first.\n",
+    );
+    let mut kinds_garbled = 0;
+    for suffix in ["idx", "store", "term", "pos", "fast", "fieldnorm"] {
+        let cache = tempfile::tempdir().unwrap();
+        let built = common::run(&["index", root.to_str().unwrap()], &root, cache.path());
+        assert!(built.status.success(), "{built:?}");
+        let mut garbled = 0;
+        for file in walk(cache.path()) {
+            if file.extension().is_some_and(|e| e == suffix) {
+                let len = std::fs::metadata(&file).unwrap().len();
+                std::fs::write(&file, vec![0x5a; (len / 2) as usize]).unwrap();
+                garbled += 1;
+            }
+        }
+        if garbled == 0 {
+            continue;
+        }
+        kinds_garbled += 1;
+        for _ in 0..2 {
+            let out = common::run(&["search", "--json", "warm-up"], &root, cache.path());
+            let json = common::json_of(&out);
+            assert!(
+                json.to_string().contains("warm-up call"),
+                ".{suffix} garbled: {json}"
+            );
+        }
+    }
+    assert!(
+        kinds_garbled >= 4,
+        "only {kinds_garbled} kinds of segment file found"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_lone_carriage_return_ends_a_line() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(&root, cache.path());
+    client.initialize(&root, full_capabilities(), Value::Null);
+    let uri = uri_of(&root.join("cr.py"));
+    client.open(
+        &uri,
+        "python",
+        "from ase.io import read\ratoms = read('start.traj')\r",
+    );
+    let hover = client.hover(&uri, 1, 9);
+    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    assert!(client.shutdown().success());
+}
