@@ -39,8 +39,7 @@ pub struct CodeArgs {
     /// Default: the packs of the file's workspace, else the embedded default.
     #[arg(long = "skills", value_name = "DIR")]
     skills: Vec<PathBuf>,
-    /// Python interpreter whose sys.path locates package sources
-    /// (default: $SKILL_LSP_PYTHON, $VIRTUAL_ENV, .venv, python3).
+    /// Python interpreter run once for its sys.path, to locate package sources (default: $SKILL_LSP_PYTHON; none: nothing is run, site-packages is found on disk)
     #[arg(long, value_name = "PYTHON")]
     python: Option<PathBuf>,
 }

@@ -1,0 +1,413 @@
+//! `cargo bench --bench relevance`: does the hover show the right pitfall at real call
+//! sites? Cases are hand-labelled positions in the corpus packs' own example files
+//! (`benches/relevance/cases.toml`): positives name the skill and fragments of the pitfall
+//! an expert would put there; negatives must stay silent. Each case is asked of the real
+//! binary (`explain --json` with the case's pack), beside a plain BM25 baseline (`search`
+//! for the hovered token, top result). Prints recall and silence per pack, for the tuning
+//! split, the held-out split and all. `RELEVANCE_VERBOSE=1` lists every miss.
+//!
+//! Notebook cells and the Python code blocks of .md/.rst docs are asked as one program
+//! per file (cells, or blocks, in order), as an editor's notebook support reads them.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Deserialize)]
+struct CaseFile {
+    /// Packs measured only at the end: no matcher change was made looking at them.
+    holdout_packs: Vec<String>,
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Case {
+    id: String,
+    pack: String,
+    file: String,
+    cell: Option<usize>,
+    line: usize,
+    column: usize,
+    symbol: String,
+    skill: Option<String>,
+    #[serde(default)]
+    fragments: Vec<String>,
+    #[serde(default)]
+    why: String,
+}
+
+/// A file as the product reads it: its Python text, and where a case's position lands.
+struct Program {
+    text: String,
+    /// Original (cell, 1-based line) -> (1-based line in `text`, columns removed).
+    lines: BTreeMap<(usize, usize), (usize, usize)>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    positives: u32,
+    found: u32,
+    baseline_found: u32,
+    negatives: u32,
+    silent: u32,
+    baseline_silent: u32,
+    bad_cases: u32,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.positives += o.positives;
+        self.found += o.found;
+        self.baseline_found += o.baseline_found;
+        self.negatives += o.negatives;
+        self.silent += o.silent;
+        self.baseline_silent += o.baseline_silent;
+        self.bad_cases += o.bad_cases;
+    }
+}
+
+fn pct(n: u32, d: u32) -> String {
+    if d == 0 {
+        "-".into()
+    } else {
+        format!("{:.0}% ({n}/{d})", 100.0 * n as f64 / d as f64)
+    }
+}
+
+/// Lowercase, no backticks or emphasis, single spaces: a fragment copied from the file
+/// matches the entry text however the reader joined its lines.
+fn normalise(text: &str) -> String {
+    text.replace(['`', '*'], "")
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn program(path: &Path) -> Option<Program> {
+    let raw = std::fs::read_to_string(path).ok()?;
+    let ext = path.extension()?.to_str()?;
+    let mut text = String::new();
+    let mut lines = BTreeMap::new();
+    let mut out_line = 0;
+    let mut emit = |key: (usize, usize), line: &str, removed: usize, text: &mut String| {
+        out_line += 1;
+        lines.insert(key, (out_line, removed));
+        text.push_str(line);
+        text.push('\n');
+    };
+    match ext {
+        "py" => {
+            return Some(Program {
+                lines: (1..=raw.lines().count()).map(|l| ((0, l), (l, 0))).collect(),
+                text: raw,
+            })
+        }
+        "ipynb" => {
+            let nb: serde_json::Value = serde_json::from_str(&raw).ok()?;
+            for (i, cell) in nb["cells"].as_array()?.iter().enumerate() {
+                if cell["cell_type"] != "code" {
+                    continue;
+                }
+                let source = match &cell["source"] {
+                    serde_json::Value::Array(parts) => {
+                        parts.iter().filter_map(|p| p.as_str()).collect::<String>()
+                    }
+                    serde_json::Value::String(s) => s.clone(),
+                    _ => continue,
+                };
+                for (n, line) in source.lines().enumerate() {
+                    // IPython magics and shell escapes are not Python.
+                    let t = line.trim_start();
+                    let line = if t.starts_with('%') || t.starts_with('!') {
+                        ""
+                    } else {
+                        line
+                    };
+                    emit((i, n + 1), line, 0, &mut text);
+                }
+            }
+        }
+        "md" => {
+            let mut in_code = false;
+            for (n, line) in raw.lines().enumerate() {
+                let t = line.trim_start();
+                if let Some(info) = t.strip_prefix("```") {
+                    in_code = !in_code
+                        && matches!(info.trim(), "python" | "py" | "python3" | "ipython" | "pycon");
+                    continue;
+                }
+                if in_code {
+                    let (code, removed) = strip_prompt(line, 0);
+                    emit((0, n + 1), code, removed, &mut text);
+                }
+            }
+        }
+        "rst" => {
+            let all: Vec<&str> = raw.lines().collect();
+            let mut n = 0;
+            while n < all.len() {
+                let line = all[n];
+                let t = line.trim();
+                let opens = t.ends_with("::")
+                    && (!t.starts_with("..")
+                        || t.contains("code-block:: python")
+                        || t.contains("code:: python")
+                        || t.contains("ipython")
+                        || t.contains("jupyter-execute")
+                        || t.contains("doctest")
+                        || t.contains("testcode"))
+                    || t.starts_with(".. code-block:: python")
+                    || t.starts_with(".. code:: python")
+                    || t.starts_with(".. ipython:: python")
+                    || t.starts_with(".. jupyter-execute::");
+                let doctest = t.starts_with(">>> ");
+                if doctest {
+                    let (code, removed) = strip_prompt(line, 0);
+                    emit((0, n + 1), code, removed, &mut text);
+                    n += 1;
+                    continue;
+                }
+                n += 1;
+                if !opens {
+                    continue;
+                }
+                let outer = line.len() - line.trim_start().len();
+                // Options (`:linenos:`) and blank lines, then the indented block.
+                let mut block_indent = None;
+                while n < all.len() {
+                    let l = all[n];
+                    if l.trim().is_empty() {
+                        n += 1;
+                        continue;
+                    }
+                    let ind = l.len() - l.trim_start().len();
+                    if ind <= outer {
+                        break;
+                    }
+                    if block_indent.is_none() && l.trim_start().starts_with(':') {
+                        n += 1;
+                        continue;
+                    }
+                    let bi = *block_indent.get_or_insert(ind);
+                    let (code, removed) = strip_prompt(&l[bi.min(ind)..], bi.min(ind));
+                    emit((0, n + 1), code, removed, &mut text);
+                    n += 1;
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(Program { text, lines })
+}
+
+/// A doctest prompt (`>>> `, `... `) removed, with how many columns went.
+fn strip_prompt(line: &str, removed: usize) -> (&str, usize) {
+    let lead = line.len() - line.trim_start().len();
+    let t = &line[lead..];
+    for prompt in [">>> ", "... "] {
+        if let Some(rest) = t.strip_prefix(prompt) {
+            return (rest, removed + lead + prompt.len());
+        }
+    }
+    if t == ">>>" || t == "..." {
+        return ("", removed + line.len());
+    }
+    (line, removed)
+}
+
+struct Outcome {
+    shown: Vec<(String, String)>,
+    baseline_top: Option<(String, String)>,
+}
+
+fn ask(case: &Case, file: &Path, line: usize, column: usize, pack: &Path, cache: &Path) -> Outcome {
+    let location = format!("{}:{line}:{column}", file.display());
+    let out = Command::new(common::bin())
+        .args(["explain", "--json", "--skills"])
+        .arg(pack)
+        .arg(&location)
+        .env("SKILL_LSP_CACHE_DIR", cache)
+        .env_remove("SKILL_LSP_SKILLS")
+        .env_remove("SKILL_LSP_PYTHON")
+        .output()
+        .expect("run skill-lsp explain");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let shown = json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["kind"] == "pitfall")
+        .map(|i| {
+            (
+                i["skill"].as_str().unwrap_or("").to_string(),
+                i["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let out = Command::new(common::bin())
+        .args(["search", "--json", "-n", "1", &case.symbol])
+        .arg(pack)
+        .env("SKILL_LSP_CACHE_DIR", cache)
+        .env_remove("SKILL_LSP_SKILLS")
+        .output()
+        .expect("run skill-lsp search");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let baseline_top = json["results"].as_array().and_then(|r| r.first()).map(|r| {
+        (
+            r["skill"].as_str().unwrap_or("").to_string(),
+            r["text"].as_str().unwrap_or("").to_string(),
+        )
+    });
+    Outcome {
+        shown,
+        baseline_top,
+    }
+}
+
+fn is_expected(case: &Case, skill: &str, text: &str) -> bool {
+    let text = normalise(text);
+    case.skill.as_deref() == Some(skill)
+        && case
+            .fragments
+            .iter()
+            .any(|f| text.contains(&normalise(f)))
+}
+
+fn main() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("relevance: skipped: no corpus at ../shared/corpus");
+        return;
+    };
+    let cases_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/relevance/cases.toml");
+    let cases: CaseFile = match std::fs::read_to_string(&cases_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(c) => c,
+        Err(e) => panic!("{}: {e}", cases_path.display()),
+    };
+    let verbose = std::env::var_os("RELEVANCE_VERBOSE").is_some();
+    let work = tempfile::tempdir().expect("temp dir");
+    let cache = work.path().join("cache");
+    let mut programs: BTreeMap<PathBuf, Option<(PathBuf, Program)>> = BTreeMap::new();
+    let mut per_pack: BTreeMap<String, Tally> = BTreeMap::new();
+    for case in &cases.case {
+        let tally = per_pack.entry(case.pack.clone()).or_default();
+        let pack = corpus.join(&case.pack);
+        let source = pack.join(&case.file);
+        let entry = programs.entry(source.clone()).or_insert_with(|| {
+            let program = program(&source)?;
+            let file = if source.extension().is_some_and(|e| e == "py") {
+                source.clone()
+            } else {
+                // Beside nothing: the case's pack is given explicitly.
+                let name = format!("{}.py", case.id);
+                let file = work.path().join(name);
+                std::fs::write(&file, &program.text).ok()?;
+                file
+            };
+            Some((file, program))
+        });
+        let Some((file, program)) = entry else {
+            println!("bad case {}: cannot read {}", case.id, source.display());
+            tally.bad_cases += 1;
+            continue;
+        };
+        let Some(&(line, removed)) = program.lines.get(&(case.cell.unwrap_or(0), case.line))
+        else {
+            println!("bad case {}: line {} is not code", case.id, case.line);
+            tally.bad_cases += 1;
+            continue;
+        };
+        let column = case.column.saturating_sub(removed).max(1);
+        let at = program
+            .text
+            .lines()
+            .nth(line - 1)
+            .map(|l| l.chars().skip(column - 1).collect::<String>())
+            .unwrap_or_default();
+        if !at.starts_with(&case.symbol) {
+            println!(
+                "bad case {}: {:?} at {line}:{column}, not {:?}",
+                case.id,
+                at.chars().take(30).collect::<String>(),
+                case.symbol
+            );
+            tally.bad_cases += 1;
+            continue;
+        }
+        let outcome = ask(case, file, line, column, &pack, &cache);
+        let baseline_hit = outcome
+            .baseline_top
+            .as_ref()
+            .is_some_and(|(s, t)| is_expected(case, s, t));
+        if case.skill.is_some() {
+            tally.positives += 1;
+            let hit = outcome.shown.iter().any(|(s, t)| is_expected(case, s, t));
+            tally.found += u32::from(hit);
+            tally.baseline_found += u32::from(baseline_hit);
+            if !hit && verbose {
+                println!(
+                    "miss {} ({}): {} at {}:{} wants {} {:?}; shown {:?}",
+                    case.id,
+                    case.why,
+                    case.symbol,
+                    case.file,
+                    case.line,
+                    case.skill.as_deref().unwrap_or(""),
+                    case.fragments,
+                    outcome.shown.iter().map(|(s, _)| s).collect::<Vec<_>>()
+                );
+            }
+        } else {
+            tally.negatives += 1;
+            let silent = outcome.shown.is_empty();
+            tally.silent += u32::from(silent);
+            tally.baseline_silent += u32::from(outcome.baseline_top.is_none());
+            if !silent && verbose {
+                println!(
+                    "noise {}: {} at {}:{} shows {:?}",
+                    case.id,
+                    case.symbol,
+                    case.file,
+                    case.line,
+                    outcome.shown.iter().map(|(s, t)| format!("{s}: {t}")).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+    println!(
+        "\n| pack | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut splits: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (pack, t) in &per_pack {
+        let split = if cases.holdout_packs.contains(pack) {
+            "held out"
+        } else {
+            "tuning"
+        };
+        splits.entry(split).or_default().add(t);
+        splits.entry("all").or_default().add(t);
+        row(pack, split, t);
+    }
+    for (split, t) in &splits {
+        row(&format!("**{split}**"), "", t);
+    }
+}
+
+fn row(name: &str, split: &str, t: &Tally) {
+    println!(
+        "| {name} | {split} | {} | {} | {} | {} | {} |",
+        pct(t.found, t.positives),
+        pct(t.baseline_found, t.positives),
+        pct(t.silent, t.negatives),
+        pct(t.baseline_silent, t.negatives),
+        t.bad_cases
+    );
+}
