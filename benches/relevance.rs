@@ -103,7 +103,9 @@ fn program(path: &Path) -> Option<Program> {
     match ext {
         "py" => {
             return Some(Program {
-                lines: (1..=raw.lines().count()).map(|l| ((0, l), (l, 0))).collect(),
+                lines: (1..=raw.lines().count())
+                    .map(|l| ((0, l), (l, 0)))
+                    .collect(),
                 text: raw,
             })
         }
@@ -138,7 +140,10 @@ fn program(path: &Path) -> Option<Program> {
                 let t = line.trim_start();
                 if let Some(info) = t.strip_prefix("```") {
                     in_code = !in_code
-                        && matches!(info.trim(), "python" | "py" | "python3" | "ipython" | "pycon");
+                        && matches!(
+                            info.trim(),
+                            "python" | "py" | "python3" | "ipython" | "pycon"
+                        );
                     continue;
                 }
                 if in_code {
@@ -153,18 +158,7 @@ fn program(path: &Path) -> Option<Program> {
             while n < all.len() {
                 let line = all[n];
                 let t = line.trim();
-                let opens = t.ends_with("::")
-                    && (!t.starts_with("..")
-                        || t.contains("code-block:: python")
-                        || t.contains("code:: python")
-                        || t.contains("ipython")
-                        || t.contains("jupyter-execute")
-                        || t.contains("doctest")
-                        || t.contains("testcode"))
-                    || t.starts_with(".. code-block:: python")
-                    || t.starts_with(".. code:: python")
-                    || t.starts_with(".. ipython:: python")
-                    || t.starts_with(".. jupyter-execute::");
+                let opens = rst_python_block(t);
                 let doctest = t.starts_with(">>> ");
                 if doctest {
                     let (code, removed) = strip_prompt(line, 0);
@@ -203,6 +197,25 @@ fn program(path: &Path) -> Option<Program> {
         _ => return None,
     }
     Some(Program { text, lines })
+}
+
+/// A line opening a Python block in reStructuredText: a code directive in Python (or no
+/// language), an IPython/Jupyter/doctest directive, or a paragraph ending in `::`.
+fn rst_python_block(line: &str) -> bool {
+    let Some(directive) = line.strip_prefix("..") else {
+        return line.ends_with("::");
+    };
+    let Some((name, lang)) = directive.trim().split_once("::") else {
+        return false;
+    };
+    let lang = lang.trim().to_lowercase();
+    match name.trim() {
+        "code-block" | "code" | "sourcecode" => {
+            lang.is_empty() || lang.starts_with("python") || lang.starts_with("ipython")
+        }
+        "ipython" | "jupyter-execute" | "doctest" | "testcode" | "plot" => true,
+        _ => false,
+    }
 }
 
 /// A doctest prompt (`>>> `, `... `) removed, with how many columns went.
@@ -272,10 +285,7 @@ fn ask(case: &Case, file: &Path, line: usize, column: usize, pack: &Path, cache:
 fn is_expected(case: &Case, skill: &str, text: &str) -> bool {
     let text = normalise(text);
     case.skill.as_deref() == Some(skill)
-        && case
-            .fragments
-            .iter()
-            .any(|f| text.contains(&normalise(f)))
+        && case.fragments.iter().any(|f| text.contains(&normalise(f)))
 }
 
 fn main() {
@@ -318,8 +328,7 @@ fn main() {
             tally.bad_cases += 1;
             continue;
         };
-        let Some(&(line, removed)) = program.lines.get(&(case.cell.unwrap_or(0), case.line))
-        else {
+        let Some(&(line, removed)) = program.lines.get(&(case.cell.unwrap_or(0), case.line)) else {
             println!("bad case {}: line {} is not code", case.id, case.line);
             tally.bad_cases += 1;
             continue;
@@ -376,7 +385,11 @@ fn main() {
                     case.symbol,
                     case.file,
                     case.line,
-                    outcome.shown.iter().map(|(s, t)| format!("{s}: {t}")).collect::<Vec<_>>()
+                    outcome
+                        .shown
+                        .iter()
+                        .map(|(s, t)| format!("{s}: {t}"))
+                        .collect::<Vec<_>>()
                 );
             }
         }

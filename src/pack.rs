@@ -465,7 +465,124 @@ fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
             }
         }
     }
+    // What the skills themselves say the package is: modules their examples import and
+    // their inline code names (`uproot.open`), when that name is the pack's or the skill
+    // names' (a repository `uproot5` with skills `uproot-*` is about `uproot`;
+    // `tvb-root` about `tvb`; `drake` about `pydrake`), and the package folders of the
+    // Python sources they cite (`src/uproot/reading.py`).
+    let prefix = common_skill_prefix(skills);
+    let identities: Vec<String> = [Some(name), prefix.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(alnum_lower)
+        .filter(|n| n.len() >= MIN_IDENTITY_LEN)
+        .collect();
+    let related = |module: &str| {
+        let m = alnum_lower(module);
+        m.len() >= MIN_IDENTITY_LEN
+            && identities
+                .iter()
+                .any(|id| id.starts_with(&m) || m.contains(id.as_str()))
+    };
+    let mut source_folders: std::collections::BTreeMap<String, usize> = Default::default();
+    for skill in skills {
+        for entry in &skill.entries {
+            let code_modules = match entry.kind {
+                EntryKind::Example => imported_tops(&entry.text),
+                _ => Vec::new(),
+            };
+            let named = symbols::inline_code(&entry.text)
+                .into_iter()
+                .filter_map(|span| span.split_once('.').map(|(top, _)| top))
+                .filter(|top| is_identifier(top));
+            for module in code_modules.iter().map(String::as_str).chain(named) {
+                if related(module) && !modules.iter().any(|m| m == module) {
+                    modules.push(module.to_string());
+                }
+            }
+            for path in &entry.cited_paths {
+                if let Some(folder) = python_package_folder(path) {
+                    *source_folders.entry(folder.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    for (folder, cited) in source_folders {
+        let wanted = cited >= MIN_CITED_SOURCES || related(&folder);
+        if wanted && !NOT_MODULES.contains(&folder.as_str()) && !modules.contains(&folder) {
+            modules.push(folder);
+        }
+    }
     modules
+}
+
+/// Shortest name that can identify a package by prefix (`arc` of
+/// `arc-alkali-rydberg-calculator`): shorter ones (`a`, `np`) match too much.
+const MIN_IDENTITY_LEN: usize = 3;
+
+/// Python source files a pack must cite under one folder for that folder to be taken as
+/// one of its packages without its name matching the pack's.
+const MIN_CITED_SOURCES: usize = 3;
+
+fn alnum_lower(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The first `-` part every skill name shares (`uproot` of `uproot-getting-started`).
+fn common_skill_prefix(skills: &[Skill]) -> Option<String> {
+    let first = skills.first()?.name.split('-').next()?.to_string();
+    skills
+        .iter()
+        .all(|s| s.name.split('-').next() == Some(first.as_str()))
+        .then_some(first)
+}
+
+/// Top-level modules a Python example imports (`import a.b`, `from a.b import c`).
+fn imported_tops(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let t = line.trim_start();
+        let t = t.strip_prefix(">>> ").unwrap_or(t);
+        let names = if let Some(rest) = t.strip_prefix("import ") {
+            rest.split(',').map(str::trim).collect::<Vec<_>>()
+        } else if let Some(rest) = t.strip_prefix("from ") {
+            rest.split_whitespace().next().into_iter().collect()
+        } else {
+            continue;
+        };
+        for name in names {
+            let top = name.split([' ', '.']).next().unwrap_or("");
+            if is_identifier(top) {
+                out.push(top.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The package folder of a cited Python source path: `src/uproot/reading.py` ->
+/// `uproot`, `ase/io/formats.py` -> `ase`; `None` for top-level scripts and non-Python.
+fn python_package_folder(path: &str) -> Option<&str> {
+    if !(path.ends_with(".py") || path.ends_with(".pyx") || path.ends_with(".pyi")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    let parts = match parts.first() {
+        Some(&"src") | Some(&"lib") | Some(&"python") => &parts[1..],
+        _ => &parts[..],
+    };
+    parts.first().copied().filter(|f| is_identifier(f))
 }
 
 /// The walk over a skills folder: hidden entries and .gitignore'd ones skipped (even
