@@ -29,6 +29,16 @@ fn server_without_interpreter(ws: &Path, cache: &Path) -> Client {
     Client::spawn(cmd)
 }
 
+/// Opens `file` with `text` (`read` called on its second line) and hovers `read`: the
+/// embedded ase pack's pitfall answers.
+fn assert_read_hovers(client: &mut Client, file: &Path, text: &str) -> String {
+    let uri = uri_of(file);
+    client.open(&uri, "python", text);
+    let hover = client.hover(&uri, 1, 9);
+    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    uri
+}
+
 /// A workspace whose `.venv/bin/python` leaves a marker when run, with `ase` installed in
 /// its site-packages.
 fn booby_trapped_workspace(ws: &Path) -> std::path::PathBuf {
@@ -89,14 +99,11 @@ fn a_workspace_interpreter_is_never_run_and_its_packages_are_still_found() {
 
     let mut client = server_without_interpreter(&ws, cache.path());
     client.initialize(&ws, full_capabilities(), Value::Null);
-    let uri = uri_of(&ws.join("run.py"));
-    client.open(
-        &uri,
-        "python",
+    assert_read_hovers(
+        &mut client,
+        &ws.join("run.py"),
         "from ase.io import read\natoms = read('start.traj')\n",
     );
-    let hover = client.hover(&uri, 1, 9);
-    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
     client.pump(Duration::from_millis(500));
     assert!(
         !marker.exists(),
@@ -250,13 +257,12 @@ fn a_two_gigabyte_source_file_is_not_read() {
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&ws, cache.path());
     client.initialize(&ws, full_capabilities(), Value::Null);
-    let uri = uri_of(&ws.join("run.py"));
-    client.open(
-        &uri,
-        "python",
+    let uri = assert_read_hovers(
+        &mut client,
+        &ws.join("run.py"),
         "from ase.io import read\natoms = read('start.traj')\n",
     );
-    for _ in 0..3 {
+    for _ in 0..2 {
         let hover = client.hover(&uri, 1, 9);
         assert!(hover.to_string().contains("ase.io.read"), "{hover}");
     }
@@ -382,13 +388,10 @@ fn a_lone_carriage_return_ends_a_line() {
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&root, cache.path());
     client.initialize(&root, full_capabilities(), Value::Null);
-    let uri = uri_of(&root.join("cr.py"));
-    client.open(
-        &uri,
-        "python",
+    assert_read_hovers(
+        &mut client,
+        &root.join("cr.py"),
         "from ase.io import read\ratoms = read('start.traj')\r",
     );
-    let hover = client.hover(&uri, 1, 9);
-    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
     assert!(client.shutdown().success());
 }
