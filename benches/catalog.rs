@@ -23,7 +23,7 @@ fn sources() -> (Vec<PackSource>, &'static str) {
     sources.sort_by_key(|s| s.key());
     (
         sources,
-        "../shared/corpus (9 packs, skills + maps + doc trees)",
+        "../shared/corpus (every pack: skills + maps + doc trees)",
     )
 }
 

@@ -273,9 +273,10 @@ fn main() {
                         .collect()
                 })
                 .unwrap_or_default();
-            ("../shared/corpus (9 packs)", json!({"skillPaths": packs}))
+            let what = format!("../shared/corpus ({} packs)", packs.len());
+            (what, json!({"skillPaths": packs}))
         }
-        None => ("embedded default", Value::Null),
+        None => ("embedded default".to_string(), Value::Null),
     };
     println!(
         "packs: {what}; {HOVERS} hovers over 8 positions; script of {} lines",
