@@ -3,6 +3,7 @@
 //! per pack. One writer only while building; readers never block it.
 
 mod load;
+pub mod mentions;
 pub mod schema;
 pub mod store;
 
@@ -122,6 +123,9 @@ pub struct Catalog {
     packs_by_module: HashMap<String, Vec<u32>>,
     /// Symbol -> (pack, doc path) documenting it.
     docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
+    /// Per pack, the names its pitfalls mention, built on first use (most packs are
+    /// never hovered in a session).
+    mentions: Vec<std::sync::OnceLock<mentions::Mentions>>,
     /// Held for the catalog's lifetime: the reader and parser belong to it.
     _index: Index,
     reader: IndexReader,
@@ -232,6 +236,7 @@ impl Catalog {
         }
         let reader = index.reader()?;
         let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
+        let mentions = (0..packs.len()).map(|_| std::sync::OnceLock::new()).collect();
         Ok(Catalog {
             packs,
             reusable,
@@ -240,6 +245,7 @@ impl Catalog {
             by_key,
             packs_by_module,
             docs_by_symbol,
+            mentions,
             _index: index,
             reader,
             fields,
@@ -271,6 +277,11 @@ impl Catalog {
     /// The fingerprint a source had when this catalog read it (taken before reading).
     pub fn fingerprint_of(&self, key: &str) -> Option<&str> {
         self.reusable.get(key).map(|(f, _)| f.as_str())
+    }
+
+    /// The names the pitfalls of pack `pack` mention.
+    pub fn mentions(&self, pack: u32) -> &mentions::Mentions {
+        self.mentions[pack as usize].get_or_init(|| mentions::Mentions::of_pack(&self.packs[pack as usize]))
     }
 
     /// The packs about a Python top-level module (`ase`).

@@ -7,6 +7,8 @@
 
 pub mod applicability;
 pub mod fixes;
+mod mentions;
+pub mod weights;
 
 use crate::catalog::{Catalog, EntryId};
 use crate::code::python::{CallSite, Resolved};
@@ -148,21 +150,16 @@ pub fn packs_imported(catalog: &Catalog, imported: &[String]) -> Vec<u32> {
     packs
 }
 
-/// How strong a link through a key is.
-fn key_strength(key: &str) -> f32 {
-    match key.split_once(':').map(|(k, _)| k) {
-        Some("val") => 5.0,
-        Some("kw") | Some("env") => 4.0,
-        _ => 3.0,
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Hit {
     score: f32,
     reason: String,
     /// Came through the hovered node's own key (not only its enclosing call's).
     own: bool,
+    /// Reached only through a doc the symbol is documented in, and naming nothing of the
+    /// call: the pitfall is about that doc's topic, not shown to be about this call, so
+    /// it is shown as related.
+    via_doc: bool,
 }
 
 /// Direct hits for `keys` (link 1), scoped by package; `own_keys` of them belong to the
@@ -205,7 +202,7 @@ fn direct_hits(
                     continue;
                 }
             }
-            let mut score = factor * key_strength(key) * if own { 1.0 } else { 0.6 };
+            let mut score = factor * weights::key_strength(key) * if own { 1.0 } else { 0.6 };
             if names_first(entry, key) {
                 score += 0.5;
             }
@@ -215,7 +212,15 @@ fn direct_hits(
                 _ => {
                     let own = own || hits.get(&id).is_some_and(|h| h.own);
                     let reason = reason.clone();
-                    hits.insert(id, Hit { score, reason, own });
+                    hits.insert(
+                        id,
+                        Hit {
+                            score,
+                            reason,
+                            own,
+                            via_doc: false,
+                        },
+                    );
                 }
             }
         }
@@ -323,6 +328,7 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
     let imported = packs_imported(catalog, &resolved.imported);
     let mut hits = direct_hits(catalog, &resolved.keys, own_keys, &imported);
+    mentions::add_mention_hits(catalog, &resolved.keys[..own_keys], &mut hits);
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
     // keyword or value itself.
@@ -367,12 +373,14 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                         .is_none_or(|c| applicability::applies(entry, c))
                 {
                     linked += 1;
+                    let shares_a_name = mentions::names_the_call(catalog, id, sym, resolved);
                     hits.insert(
                         id,
                         Hit {
                             score: 2.0 * crate::catalog::kind_weight(entry.kind),
                             reason: format!("cites `{doc}`, which documents `{sym}`"),
                             own: false,
+                            via_doc: !shares_a_name,
                         },
                     );
                 }
@@ -391,6 +399,7 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     for (id, hit) in &ranked {
         let (pack, skill, entry) = catalog.entry(*id);
         let kind = match entry.kind {
+            EntryKind::Pitfall if hit.via_doc => ItemKind::Related,
             EntryKind::Pitfall => ItemKind::Pitfall,
             EntryKind::Example => ItemKind::Example,
             EntryKind::DocMap

@@ -1,0 +1,126 @@
+//! Names the pitfalls of one pack mention, by how they mention them: the name as a whole
+//! code span (`` `.download_all()` ``, `` `schemaclass` ``), as a part of a longer one
+//! (`` `FoldedLightCurve.time` ``), or in prose ("NEB image-parallel runs", "DFT-D3").
+//! Pitfalls name APIs the way people write about them, not by qualified names; this lets
+//! a call reach a pitfall that names it so. Built per pack on first use.
+
+use crate::model::{EntryKind, Pack};
+use rustc_hash::FxHashMap;
+
+/// How a pitfall mentions a name, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mention {
+    /// A code span that is only the name (`` `.fold()` ``, `` `dt=` ``, `` `savemetrics` ``).
+    WholeSpan,
+    /// One identifier in a longer code span (`` `events.fields` ``).
+    InSpan,
+    /// An identifier-shaped word in prose: uppercase inside, digits or underscores
+    /// (`NEB`, `DFT-D3`, `AddModels`), never a plain lowercase word.
+    Prose,
+}
+
+/// One pack's mentions: normalised name -> (skill, entry, how), each entry once per
+/// name with its strongest mention.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    by_name: FxHashMap<String, Vec<(u32, u32, Mention)>>,
+}
+
+/// A name as mentions are compared: ASCII letters and digits, lowercased, so that
+/// `DFT-D3`, `dftd3` and `DFTD3` are one name and `download_all` is `downloadall`.
+pub fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A prose word that reads as a name, not as English: an uppercase letter after the
+/// first character, a digit or an underscore.
+fn name_shaped(word: &str) -> bool {
+    word.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        || word.chars().any(|c| c.is_ascii_digit() || c == '_')
+}
+
+/// The name a code span is about when it is nothing else: `.fold()`, `fold(...)`,
+/// `dt=`, `dt=0.1`, `schemaclass`.
+fn whole_span_name(span: &str) -> Option<&str> {
+    let s = span.trim().trim_start_matches('.');
+    let end = s.find(['(', '=', '[']).unwrap_or(s.len());
+    let name = s[..end].trim();
+    is_identifier(name).then_some(name)
+}
+
+impl Mentions {
+    pub fn of_pack(pack: &Pack) -> Mentions {
+        let mut mentions = Mentions::default();
+        for (s, skill) in pack.skills.iter().enumerate() {
+            for (e, entry) in skill.entries.iter().enumerate() {
+                if entry.kind != EntryKind::Pitfall {
+                    continue;
+                }
+                let mut add = |name: &str, how: Mention| {
+                    let key = normalise(name);
+                    if key.is_empty() {
+                        return;
+                    }
+                    let list = mentions.by_name.entry(key).or_default();
+                    match list.iter_mut().find(|(ls, le, _)| (*ls, *le) == (s as u32, e as u32)) {
+                        Some(found) => found.2 = found.2.min(how),
+                        None => list.push((s as u32, e as u32, how)),
+                    }
+                };
+                for (i, part) in entry.text.split('`').enumerate() {
+                    if i % 2 == 1 {
+                        if let Some(name) = whole_span_name(part) {
+                            add(name, Mention::WholeSpan);
+                        }
+                        for token in part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                            if is_identifier(token) {
+                                add(token, Mention::InSpan);
+                            }
+                        }
+                    } else {
+                        for word in part.split_whitespace() {
+                            let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                            if name_shaped(word) {
+                                add(word, Mention::Prose);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        mentions
+    }
+
+    /// Pitfalls mentioning `name` (normalised first), as (skill, entry, how).
+    pub fn of(&self, name: &str) -> &[(u32, u32, Mention)] {
+        self.by_name
+            .get(&normalise(name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_and_name_shaped_prose() {
+        assert_eq!(whole_span_name(".download_all()"), Some("download_all"));
+        assert_eq!(whole_span_name("dt=0.1"), Some("dt"));
+        assert_eq!(whole_span_name("events.fields"), None);
+        assert!(name_shaped("DFT-D3") && name_shaped("NEB") && name_shaped("AddModels"));
+        assert!(!name_shaped("folded") && !name_shaped("Treating"));
+        assert_eq!(normalise("DFT-D3"), normalise("DFTD3"));
+    }
+}

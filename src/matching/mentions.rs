@@ -1,0 +1,82 @@
+//! Link 1b, names and prose mentions: the hovered callee's last name, keyword or value,
+//! mentioned by a pitfall of a pack about the call's package (`.download_all()` for
+//! `lightkurve.search_lightcurve(...).download_all()`, `savemetrics` for the keyword).
+//! Only packs about the call's own package are asked, so numpy's `read` never reaches
+//! ase's pitfalls.
+
+use super::weights::{key_strength, mention_factor, MIN_MENTIONED_NAME};
+use super::{key_module, Hit};
+use crate::catalog::mentions::{normalise, Mention};
+use crate::catalog::{Catalog, EntryId};
+use std::collections::HashMap;
+
+/// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,
+/// `kw:a.F:dt` -> `dt`, `val:a.F:kw:lagged` -> `lagged`.
+fn mentioned_name(key: &str) -> Option<&str> {
+    let (kind, rest) = key.split_once(':')?;
+    match kind {
+        "sym" => Some(crate::keys::last_component(rest)),
+        "kw" | "val" => rest.rsplit(':').next(),
+        _ => None,
+    }
+}
+
+/// Adds the mention hits of `keys` (the hovered node's own keys) to `hits`, keeping a
+/// stronger hit an entry already has.
+pub(super) fn add_mention_hits(catalog: &Catalog, keys: &[String], hits: &mut HashMap<EntryId, Hit>) {
+    for key in keys {
+        let (Some(module), Some(name)) = (key_module(key), mentioned_name(key)) else {
+            continue;
+        };
+        let short = normalise(name).len() < MIN_MENTIONED_NAME;
+        let lowercase_word = name.chars().all(|c| c.is_ascii_lowercase());
+        for &pack in catalog.packs_of_module(module) {
+            for &(skill, entry, how) in catalog.mentions(pack).of(name) {
+                if (short && how != Mention::WholeSpan) || (lowercase_word && how == Mention::Prose) {
+                    continue;
+                }
+                let id = EntryId { pack, skill, entry };
+                let kind = catalog.entry(id).2.kind;
+                let score = mention_factor(how)
+                    * key_strength(key)
+                    * crate::catalog::kind_weight(kind);
+                if hits.get(&id).is_some_and(|h| h.score >= score) {
+                    continue;
+                }
+                hits.insert(
+                    id,
+                    Hit {
+                        score,
+                        reason: format!("mentions `{name}`"),
+                        own: true,
+                        via_doc: false,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Whether the pitfall `id` mentions the call's callee (last name) or one of its
+/// keywords, or, with no call, the symbol: a name in common, the guard that lets a weak
+/// link (a doc both cite) show a pitfall as applying.
+pub(super) fn names_the_call(
+    catalog: &Catalog,
+    id: EntryId,
+    symbol: &str,
+    resolved: &crate::code::python::Resolved,
+) -> bool {
+    let mentions = catalog.mentions(id.pack);
+    let mut names: Vec<&str> = vec![crate::keys::last_component(symbol)];
+    if let Some(call) = &resolved.call {
+        names.push(crate::keys::last_component(&call.callee));
+        names.extend(call.keywords.iter().map(|k| k.name.as_str()));
+    }
+    names.iter().any(|name| {
+        normalise(name).len() >= MIN_MENTIONED_NAME
+            && mentions
+                .of(name)
+                .iter()
+                .any(|&(skill, entry, _)| (skill, entry) == (id.skill, id.entry))
+    })
+}

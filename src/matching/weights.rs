@@ -1,0 +1,28 @@
+//! The constants that tune ranking, in one place. A hit's score is the link's strength
+//! (the key's kind, how the entry names it) times the entry kind's weight
+//! (`catalog::kind_weight`).
+
+use crate::catalog::mentions::Mention;
+
+/// How strong a link through an exact key is.
+pub fn key_strength(key: &str) -> f32 {
+    match key.split_once(':').map(|(k, _)| k) {
+        Some("val") => 5.0,
+        Some("kw") | Some("env") => 4.0,
+        _ => 3.0,
+    }
+}
+
+/// A mention is weaker than an exact key (factor 1.0): the pitfall names the API the way
+/// people write about it, not by its qualified name.
+pub fn mention_factor(how: Mention) -> f32 {
+    match how {
+        Mention::WholeSpan => 0.8,
+        Mention::InSpan => 0.6,
+        Mention::Prose => 0.5,
+    }
+}
+
+/// Shortest normalised name linked by a mention inside a longer span or in prose (`dt`,
+/// `np` are too common there); a whole span of a shorter name still counts.
+pub const MIN_MENTIONED_NAME: usize = 3;
