@@ -171,7 +171,15 @@ fn program(path: &Path) -> Option<Program> {
                     continue;
                 }
                 let outer = line.len() - line.trim_start().len();
-                // Options (`:linenos:`) and blank lines, then the indented block.
+                // Options (`:linenos:`) and blank lines, then the indented block. In a
+                // block of doctest prompts, lines without one are output, not code.
+                let block_end = all[n..]
+                    .iter()
+                    .position(|l| !l.trim().is_empty() && l.len() - l.trim_start().len() <= outer)
+                    .map_or(all.len(), |p| n + p);
+                let doctest_block = all[n..block_end]
+                    .iter()
+                    .any(|l| l.trim_start().starts_with(">>>"));
                 let mut block_indent = None;
                 while n < all.len() {
                     let l = all[n];
@@ -188,6 +196,12 @@ fn program(path: &Path) -> Option<Program> {
                         continue;
                     }
                     let bi = *block_indent.get_or_insert(ind);
+                    let t = l.trim_start();
+                    let prompted = t.starts_with(">>>") || t.starts_with("...");
+                    if doctest_block && !prompted {
+                        n += 1;
+                        continue;
+                    }
                     let (code, removed) = strip_prompt(&l[bi.min(ind)..], bi.min(ind));
                     emit((0, n + 1), code, removed, &mut text);
                     n += 1;

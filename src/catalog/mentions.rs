@@ -72,7 +72,10 @@ impl Mentions {
                         return;
                     }
                     let list = mentions.by_name.entry(key).or_default();
-                    match list.iter_mut().find(|(ls, le, _)| (*ls, *le) == (s as u32, e as u32)) {
+                    match list
+                        .iter_mut()
+                        .find(|(ls, le, _)| (*ls, *le) == (s as u32, e as u32))
+                    {
                         Some(found) => found.2 = found.2.min(how),
                         None => list.push((s as u32, e as u32, how)),
                     }
@@ -82,7 +85,8 @@ impl Mentions {
                         if let Some(name) = whole_span_name(part) {
                             add(name, Mention::WholeSpan);
                         }
-                        for token in part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                        for token in part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        {
                             if is_identifier(token) {
                                 add(token, Mention::InSpan);
                             }

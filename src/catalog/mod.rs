@@ -236,7 +236,9 @@ impl Catalog {
         }
         let reader = index.reader()?;
         let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
-        let mentions = (0..packs.len()).map(|_| std::sync::OnceLock::new()).collect();
+        let mentions = (0..packs.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Ok(Catalog {
             packs,
             reusable,
@@ -281,7 +283,8 @@ impl Catalog {
 
     /// The names the pitfalls of pack `pack` mention.
     pub fn mentions(&self, pack: u32) -> &mentions::Mentions {
-        self.mentions[pack as usize].get_or_init(|| mentions::Mentions::of_pack(&self.packs[pack as usize]))
+        self.mentions[pack as usize]
+            .get_or_init(|| mentions::Mentions::of_pack(&self.packs[pack as usize]))
     }
 
     /// The packs about a Python top-level module (`ase`).

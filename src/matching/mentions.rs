@@ -23,7 +23,11 @@ fn mentioned_name(key: &str) -> Option<&str> {
 
 /// Adds the mention hits of `keys` (the hovered node's own keys) to `hits`, keeping a
 /// stronger hit an entry already has.
-pub(super) fn add_mention_hits(catalog: &Catalog, keys: &[String], hits: &mut HashMap<EntryId, Hit>) {
+pub(super) fn add_mention_hits(
+    catalog: &Catalog,
+    keys: &[String],
+    hits: &mut HashMap<EntryId, Hit>,
+) {
     for key in keys {
         let (Some(module), Some(name)) = (key_module(key), mentioned_name(key)) else {
             continue;
@@ -32,14 +36,14 @@ pub(super) fn add_mention_hits(catalog: &Catalog, keys: &[String], hits: &mut Ha
         let lowercase_word = name.chars().all(|c| c.is_ascii_lowercase());
         for &pack in catalog.packs_of_module(module) {
             for &(skill, entry, how) in catalog.mentions(pack).of(name) {
-                if (short && how != Mention::WholeSpan) || (lowercase_word && how == Mention::Prose) {
+                if (short && how != Mention::WholeSpan) || (lowercase_word && how == Mention::Prose)
+                {
                     continue;
                 }
                 let id = EntryId { pack, skill, entry };
                 let kind = catalog.entry(id).2.kind;
-                let score = mention_factor(how)
-                    * key_strength(key)
-                    * crate::catalog::kind_weight(kind);
+                let score =
+                    mention_factor(how) * key_strength(key) * crate::catalog::kind_weight(kind);
                 if hits.get(&id).is_some_and(|h| h.score >= score) {
                     continue;
                 }
