@@ -352,6 +352,22 @@ impl Analysis {
                         let binding = self.value_binding(right, src, node.start_byte());
                         // Bound after the statement, so `x = f(x)` resolves the old `x`.
                         self.bind(text(left, src), node.end_byte(), binding);
+                    } else if matches!(left.kind(), "pattern_list" | "tuple_pattern") {
+                        // `plant, scene_graph = pkg.f(...)`: each name holds a part of
+                        // what the package's call returned, so its attributes are still
+                        // that package's; unpacking anything else shadows the names.
+                        let binding = match self.value_binding(right, src, node.start_byte()) {
+                            Binding::Instance(q) => Binding::Instance(q),
+                            _ => Binding::Local,
+                        };
+                        let mut cursor = left.walk();
+                        let names: Vec<Node<'_>> = left
+                            .named_children(&mut cursor)
+                            .filter(|n| n.kind() == "identifier")
+                            .collect();
+                        for name in names {
+                            self.bind(text(name, src), node.end_byte(), binding.clone());
+                        }
                     }
                 }
             }

@@ -294,3 +294,13 @@ fn field_ids_exist_in_the_grammar() {
         assert_eq!(language.field_name_for_id(id), Some(name));
     }
 }
+
+#[test]
+fn unpacked_results_of_a_package_call_keep_the_package() {
+    let src = "from pkg.plant import make\nimport numpy as np\nplant, graph = make(b)\nplant.Finalize()\na, b = np.split(x)\nc, d = 1, 2\nc.real\n";
+    assert_eq!(
+        keys_at(src, "Finalize").unwrap().symbol,
+        "pkg.plant.make.Finalize"
+    );
+    assert!(keys_at(src, "real").is_none_or(|r| !r.symbol.starts_with("pkg")));
+}
