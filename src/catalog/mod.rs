@@ -22,6 +22,10 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{doc, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use thiserror::Error;
 
+/// Shortest query word that also matches the longer words it begins (`download` ->
+/// "downloading"); shorter ones match whole words only.
+pub const MIN_PREFIX_TERM: usize = 4;
+
 /// Memory budget of the one index writer (tantivy's minimum is 15 MB per thread).
 const WRITER_BUDGET: usize = 20_000_000;
 
@@ -123,6 +127,8 @@ pub struct Catalog {
     packs_by_module: HashMap<String, Vec<u32>>,
     /// Symbol -> (pack, doc path) documenting it.
     docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
+    /// Per pack, the key of the source it was read from (the index's `pack` field).
+    pack_sources: Vec<String>,
     /// Per pack, the names its pitfalls mention, built on first use (most packs are
     /// never hovered in a session).
     mentions: Vec<std::sync::OnceLock<mentions::Mentions>>,
@@ -187,6 +193,7 @@ impl Catalog {
         let mut by_key: FxHashMap<Arc<str>, Vec<EntryId>> = FxHashMap::default();
         let mut ordinals = HashMap::new();
         let mut reusable = HashMap::new();
+        let mut pack_sources: Vec<String> = Vec::new();
         for ((key, fingerprint), snapshot) in keys.into_iter().zip(fingerprints).zip(snapshots) {
             let mut ids = Vec::new();
             for pack in &snapshot.packs {
@@ -201,6 +208,7 @@ impl Catalog {
                     }
                 }
                 packs.push(pack.clone());
+                pack_sources.push(key.clone());
             }
             problems.extend(snapshot.problems.iter().cloned());
             let lookup = snapshot.lookup_keys();
@@ -248,6 +256,7 @@ impl Catalog {
             packs_by_module,
             docs_by_symbol,
             mentions,
+            pack_sources,
             _index: index,
             reader,
             fields,
@@ -367,6 +376,85 @@ impl Catalog {
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Pitfalls of `packs` ranked by BM25 for `terms` (each `(word, boost)`; a word of
+    /// [`MIN_PREFIX_TERM`] letters or more also matches longer words it begins, so
+    /// `download` finds "Downloading"), best first.
+    pub fn retrieve_pitfalls(
+        &self,
+        terms: &[(String, f32)],
+        packs: &[u32],
+        limit: usize,
+    ) -> Result<Vec<Hit>, CatalogError> {
+        use tantivy::query::FuzzyTermQuery;
+        let mut sources: Vec<&str> = packs
+            .iter()
+            .filter_map(|p| self.pack_sources.get(*p as usize).map(String::as_str))
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        if sources.is_empty() || terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let term_query = |field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let in_packs = BooleanQuery::new(
+            sources
+                .iter()
+                .map(|s| (Occur::Should, term_query(self.fields.pack, s)))
+                .collect(),
+        );
+        let words = BooleanQuery::new(
+            terms
+                .iter()
+                .map(|(word, boost)| {
+                    let q: Box<dyn Query> = if word.chars().count() >= MIN_PREFIX_TERM {
+                        Box::new(FuzzyTermQuery::new_prefix(
+                            Term::from_field_text(self.fields.text, word),
+                            0,
+                            true,
+                        ))
+                    } else {
+                        term_query(self.fields.text, word)
+                    };
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>,
+                    )
+                })
+                .collect(),
+        );
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                term_query(self.fields.kind, EntryKind::Pitfall.as_str()),
+            ),
+            (Occur::Must, Box::new(in_packs)),
+            (Occur::Must, Box::new(words)),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit * 4).order_by_score())?;
+        let mut hits = Vec::new();
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let source = doc.get_first(self.fields.pack).and_then(|v| v.as_str());
+            let ordinal = doc.get_first(self.fields.ordinal).and_then(|v| v.as_u64());
+            let id = source
+                .zip(ordinal)
+                .and_then(|(s, o)| self.ordinals.get(s)?.get(o as usize));
+            if let Some(id) = id.filter(|id| packs.contains(&id.pack)) {
+                hits.push(Hit { id: *id, score });
+            }
+            if hits.len() >= limit {
+                break;
+            }
+        }
         Ok(hits)
     }
 

@@ -8,6 +8,7 @@ use super::weights::{key_strength, mention_factor, MIN_MENTIONED_NAME};
 use super::{key_module, Hit};
 use crate::catalog::mentions::{normalise, Mention};
 use crate::catalog::{Catalog, EntryId};
+use crate::code::python::Resolved;
 use std::collections::HashMap;
 
 /// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,
@@ -26,6 +27,7 @@ fn mentioned_name(key: &str) -> Option<&str> {
 pub(super) fn add_mention_hits(
     catalog: &Catalog,
     keys: &[String],
+    resolved: &Resolved,
     hits: &mut HashMap<EntryId, Hit>,
 ) {
     for key in keys {
@@ -41,7 +43,11 @@ pub(super) fn add_mention_hits(
                     continue;
                 }
                 let id = EntryId { pack, skill, entry };
-                let kind = catalog.entry(id).2.kind;
+                let entry = catalog.entry(id).2;
+                if about_another_owner(entry, name, resolved) {
+                    continue;
+                }
+                let kind = entry.kind;
                 let score =
                     mention_factor(how) * key_strength(key) * crate::catalog::kind_weight(kind);
                 if hits.get(&id).is_some_and(|h| h.score >= score) {
@@ -82,5 +88,32 @@ pub(super) fn names_the_call(
                 .of(name)
                 .iter()
                 .any(|&(skill, entry, _)| (skill, entry) == (id.skill, id.entry))
+    })
+}
+
+/// The entry names the hovered keyword or value as another callee's, and names that
+/// callee (`backend_config` of `oqupy.PtTebd`, hovered in `Tempo(...)`): keyed matching
+/// already decided it does not apply.
+pub(super) fn about_another_owner(
+    entry: &crate::model::Entry,
+    name: &str,
+    resolved: &Resolved,
+) -> bool {
+    use crate::model::SymbolKind;
+    let Some(call) = &resolved.call else {
+        return false;
+    };
+    entry.symbols.iter().any(|s| {
+        matches!(s.kind, SymbolKind::Keyword | SymbolKind::Value)
+            && s.name == name
+            && s.owner.as_deref().is_some_and(|owner| {
+                // By last name: the skill's examples and the user's file may reach the
+                // same class through different modules (re-exports).
+                // Only when the pitfall itself names that owner: an example's owner is
+                // one use of a keyword, not the only one.
+                let owner = crate::keys::last_component(owner.split(':').next().unwrap_or(owner));
+                owner != crate::keys::last_component(&call.callee)
+                    && normalise(&entry.text).contains(&normalise(owner))
+            })
     })
 }

@@ -8,6 +8,7 @@
 pub mod applicability;
 pub mod fixes;
 mod mentions;
+mod retrieval;
 pub mod weights;
 
 use crate::catalog::{Catalog, EntryId};
@@ -328,7 +329,13 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
     let imported = packs_imported(catalog, &resolved.imported);
     let mut hits = direct_hits(catalog, &resolved.keys, own_keys, &imported);
-    mentions::add_mention_hits(catalog, &resolved.keys[..own_keys], &mut hits);
+    // Mentions of the hovered node only: a hovered keyword or value is not its callee.
+    let mentioned: Vec<String> = resolved.keys[..own_keys]
+        .iter()
+        .filter(|k| hovering_callee || !k.starts_with("sym:"))
+        .cloned()
+        .collect();
+    mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
     // keyword or value itself.
@@ -340,6 +347,27 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                 // Hovering `num_threads=`: the pitfall about leaving it out still informs.
                 || (hit.own && !hovering_callee && applicability::subjects(entry, &call.callee).absence)
         });
+    }
+
+    // Link 3: retrieval, only where no pitfall is linked by a key or a mention.
+    let keyed_pitfall = hits
+        .keys()
+        .any(|id| catalog.entry(*id).2.kind == EntryKind::Pitfall);
+    if !keyed_pitfall {
+        if let Some(own_key) = resolved.keys.first() {
+            let mut retrieved = HashMap::new();
+            retrieval::add_retrieved_hits(catalog, resolved, own_key, &mut retrieved);
+            for (id, hit) in retrieved {
+                let entry = catalog.entry(id).2;
+                if resolved
+                    .call
+                    .as_ref()
+                    .is_none_or(|c| applicability::applies(entry, c))
+                {
+                    hits.insert(id, hit);
+                }
+            }
+        }
     }
 
     let symbol = main_symbol(resolved);

@@ -26,3 +26,22 @@ pub fn mention_factor(how: Mention) -> f32 {
 /// Shortest normalised name linked by a mention inside a longer span or in prose (`dt`,
 /// `np` are too common there); a whole span of a shorter name still counts.
 pub const MIN_MENTIONED_NAME: usize = 3;
+
+/// A retrieved pitfall (link 3) ranks below every keyed or mentioned one.
+pub const RETRIEVAL_FACTOR: f32 = 1.0;
+
+/// Retrieved pitfalls shown at most, for one hover.
+pub const MAX_RETRIEVED: usize = 2;
+
+/// Query weight of the hovered name's own words against the call's other words.
+pub const RETRIEVED_OWN_BOOST: f32 = 2.0;
+
+/// Shortest word of a name that counts for retrieval (`get`, `set`, `add`, `all` carry
+/// no topic).
+pub const MIN_GUARD_PART: usize = 4;
+
+/// Words of Python names that say how, not what: no topic to retrieve by.
+pub const GENERIC_NAME_PARTS: [&str; 12] = [
+    "from", "with", "into", "data", "file", "self", "init", "none", "true", "false", "make",
+    "create",
+];

@@ -1,0 +1,156 @@
+//! Link 3, retrieval: when no pitfall names the call, its context as a BM25 query over
+//! the pitfalls of the packs about the call's package (the hovered name's parts, the
+//! callee's, the keywords', the string values'). Pitfalls describe APIs in prose
+//! ("Downloading too much data" for `download_all`, "poll operation state first" for
+//! `get_operation_status`), which no key reaches. A retrieved pitfall must share a word
+//! with the hovered name itself, and another with the call, so unrelated calls stay
+//! silent.
+
+use super::mentions::about_another_owner;
+use super::weights::{
+    GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, RETRIEVAL_FACTOR, RETRIEVED_OWN_BOOST,
+};
+use super::{key_module, Hit};
+use crate::catalog::{Catalog, EntryId};
+use crate::code::python::Resolved;
+use std::collections::HashMap;
+
+/// `search_lightcurve` -> `search`, `lightcurve`; `AddMultibodyPlantSceneGraph` -> `add`,
+/// `multibody`, `plant`, `scene`, `graph`: the words a name is made of, lowercased.
+pub fn name_parts(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for chunk in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut current = String::new();
+        let chars: Vec<char> = chunk.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            if c.is_ascii_uppercase() && !current.is_empty() && (prev_lower || next_lower) {
+                parts.push(std::mem::take(&mut current));
+            }
+            current.push(c.to_ascii_lowercase());
+        }
+        if !current.is_empty() {
+            parts.push(current);
+        }
+    }
+    parts.retain(|p| p.chars().any(|c| c.is_ascii_alphabetic()));
+    parts.dedup();
+    parts
+}
+
+/// The words of a pitfall's text, lowercased (code spans included, split like names).
+fn text_words(text: &str) -> Vec<String> {
+    name_parts(text)
+}
+
+/// Whether `word` of the text is `part` or begins with it (`downloading` for `download`).
+fn matches_part(word: &str, part: &str) -> bool {
+    word == part || (part.len() >= crate::catalog::MIN_PREFIX_TERM && word.starts_with(part))
+}
+
+/// Adds retrieved pitfalls for the hovered node (`own_key`, its first own key).
+pub(super) fn add_retrieved_hits(
+    catalog: &Catalog,
+    resolved: &Resolved,
+    own_key: &str,
+    hits: &mut HashMap<EntryId, Hit>,
+) {
+    let Some(module) = key_module(own_key) else {
+        return;
+    };
+    let packs = catalog.packs_of_module(module);
+    if packs.is_empty() {
+        return;
+    }
+    let own_name = own_key.rsplit([':', '.']).next().unwrap_or("");
+    let meaningful =
+        |p: &String| p.len() >= MIN_GUARD_PART && !GENERIC_NAME_PARTS.contains(&p.as_str());
+    let own_parts: Vec<String> = name_parts(own_name)
+        .into_iter()
+        .filter(meaningful)
+        .collect();
+    if own_parts.is_empty() {
+        return;
+    }
+    let mut context: Vec<String> = Vec::new();
+    if let Some(call) = &resolved.call {
+        context.extend(name_parts(crate::keys::last_component(&call.callee)));
+        for kw in &call.keywords {
+            context.extend(name_parts(&kw.name));
+            for value in &kw.values {
+                context.extend(name_parts(&value.value));
+            }
+        }
+    }
+    context.retain(|p| meaningful(p) && !own_parts.contains(p));
+    context.sort();
+    context.dedup();
+    let terms: Vec<(String, f32)> = own_parts
+        .iter()
+        .map(|p| (p.clone(), RETRIEVED_OWN_BOOST))
+        .chain(context.iter().map(|p| (p.clone(), 1.0)))
+        .collect();
+    let Ok(found) = catalog.retrieve_pitfalls(&terms, packs, MAX_RETRIEVED * 4) else {
+        return;
+    };
+    let mut taken = 0;
+    for hit in found {
+        if taken >= MAX_RETRIEVED {
+            break;
+        }
+        if hits.contains_key(&hit.id) {
+            continue;
+        }
+        let entry = catalog.entry(hit.id).2;
+        if about_another_owner(entry, own_name, resolved) {
+            continue;
+        }
+        let words = text_words(&entry.text);
+        let shared = |parts: &[String]| -> Vec<String> {
+            parts
+                .iter()
+                .filter(|p| words.iter().any(|w| matches_part(w, p)))
+                .cloned()
+                .collect()
+        };
+        let own_shared = shared(&own_parts);
+        let context_shared = shared(&context);
+        // A word of the hovered name, and a second word of the name or the call.
+        if own_shared.is_empty() || own_shared.len() + context_shared.len() < 2 {
+            continue;
+        }
+        taken += 1;
+        let all: Vec<String> = own_shared.into_iter().chain(context_shared).collect();
+        hits.insert(
+            hit.id,
+            Hit {
+                score: RETRIEVAL_FACTOR * crate::catalog::kind_weight(entry.kind),
+                reason: format!("shares `{}` with the call", all.join("`, `")),
+                own: true,
+                via_doc: false,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(
+            name_parts("search_lightcurve"),
+            vec!["search", "lightcurve"]
+        );
+        assert_eq!(
+            name_parts("AddMultibodyPlantSceneGraph"),
+            vec!["add", "multibody", "plant", "scene", "graph"]
+        );
+        assert_eq!(name_parts("HTTPServer"), vec!["http", "server"]);
+        assert!(matches_part("downloading", "download"));
+        assert!(!matches_part("allow", "all"));
+    }
+}
