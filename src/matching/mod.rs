@@ -1,9 +1,16 @@
 //! Keys -> ranked items: the one matching and ranking used by hover, code actions,
 //! diagnostics and the CLI. Links, strongest first (each hit keeps its reason):
-//! 1. the entry names the symbol, keyword, value or environment variable;
-//! 2. the entry cites a doc that documents the symbol;
-//! 3. a source map ranks the file that defines the symbol;
-//! 4. text relevance, shown as related only, never enough for a diagnostic.
+//! 1. the entry names the symbol, keyword, value or environment variable (exact keys);
+//!    1b. a pitfall of the call's package mentions the hovered name (`mentions.rs`);
+//! 2. the entry cites a doc that documents the symbol (applying only when it also names
+//!    something of the call; else shown as related);
+//! 3. retrieval through the tantivy index where no pitfall is linked yet
+//!    (`retrieval.rs`), guarded by words in common with the call;
+//! 4. a source map ranks the file that defines the symbol;
+//! 5. text relevance, shown as related only, never enough for a diagnostic.
+//!
+//! Then applicability (`applicability.rs`): a pitfall applies where the call does not
+//! already follow it. The weights are in `weights.rs` (and `catalog::kind_weight`).
 
 pub mod applicability;
 pub mod fixes;
