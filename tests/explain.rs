@@ -298,3 +298,30 @@ fn environment_keys_follow_the_imports() {
         "{everyone:?}"
     );
 }
+
+/// The hover sample in README.md is what `explain` prints today.
+#[test]
+fn readme_hover_sample_is_current() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let sample: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("> **`ase.io.read`**"))
+        .take_while(|l| l.starts_with('>'))
+        .map(|l| l.strip_prefix("> ").unwrap_or(l.trim_start_matches('>')))
+        .collect();
+    assert!(!sample.is_empty(), "README has no hover sample");
+    let cache = tempfile::tempdir().unwrap();
+    let out = common::run(
+        &["explain", "examples/parallel_md.py:11:9"],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        cache.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        sample.join("\n").trim(),
+        printed.trim(),
+        "README.md's hover sample is stale"
+    );
+}

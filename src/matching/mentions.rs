@@ -47,6 +47,12 @@ pub(super) fn add_mention_hits(
                 if about_another_owner(entry, name, resolved) {
                     continue;
                 }
+                if how == Mention::InSpan
+                    && key.starts_with("sym:")
+                    && !member_of_symbol(entry, key)
+                {
+                    continue;
+                }
                 let kind = entry.kind;
                 let score =
                     mention_factor(how) * key_strength(key) * crate::catalog::kind_weight(kind);
@@ -115,5 +121,37 @@ pub(super) fn about_another_owner(
                 owner != crate::keys::last_component(&call.callee)
                     && normalise(&entry.text).contains(&normalise(owner))
             })
+    })
+}
+
+/// For a mention inside a longer code span: the name is not another object's member.
+/// `` `Psi4.read` `` mentions `read`, but as `Psi4`'s, not as `ase.io.read`; the span
+/// counts when the name stands first in a dotted chain (`` `fold(period=...)` ``,
+/// `` `download_all().stitch()` ``) or follows a component of the symbol itself.
+fn member_of_symbol(entry: &crate::model::Entry, key: &str) -> bool {
+    let symbol = key.trim_start_matches("sym:");
+    let name = crate::keys::last_component(symbol);
+    let own_parts: Vec<&str> = symbol.split('.').collect();
+    crate::symbols::inline_code(&entry.text).iter().any(|span| {
+        span.match_indices(name).any(|(at, _)| {
+            let after = &span[at + name.len()..];
+            let whole_word = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && !span[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            if !whole_word {
+                return false;
+            }
+            match span[..at].strip_suffix('.') {
+                // A call's result: `f().name`.
+                Some(before) if before.ends_with(')') => true,
+                Some(before) => {
+                    let owner = before
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    own_parts.contains(&owner)
+                }
+                None => true,
+            }
+        })
     })
 }
