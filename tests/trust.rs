@@ -395,3 +395,43 @@ fn a_lone_carriage_return_ends_a_line() {
     );
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn a_snapshot_replaced_by_another_packs_is_refused() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    let a = root.join("alpha");
+    let b = root.join("beta");
+    write(
+        &a.join("skills/alpha-x/SKILL.md"),
+        "---\nname: alpha-x\ndescription: d\n---\n### Pitfalls\n- `alpha.run` needs the zebra option.\n",
+    );
+    write(
+        &b.join("skills/beta-x/SKILL.md"),
+        "---\nname: beta-x\ndescription: d\n---\n### Pitfalls\n- `beta.go` needs the walrus option.\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let dirs = [a.to_str().unwrap(), b.to_str().unwrap()];
+    let built = common::run(&["index", dirs[0], dirs[1]], &root, cache.path());
+    assert!(built.status.success(), "{built:?}");
+    let snapshots: Vec<_> = walk(cache.path())
+        .into_iter()
+        .filter(|p| p.parent().is_some_and(|d| d.ends_with("packs")))
+        .collect();
+    assert_eq!(snapshots.len(), 2, "{snapshots:?}");
+    let alpha_file = snapshots
+        .iter()
+        .find(|p| std::fs::read_to_string(p).unwrap().contains("zebra"))
+        .unwrap();
+    let beta_file = snapshots.iter().find(|p| *p != alpha_file).unwrap();
+    std::fs::copy(beta_file, alpha_file).unwrap();
+    let out = common::run(&["skills", "--json", dirs[0], dirs[1]], &root, cache.path());
+    let json = common::json_of(&out);
+    let names: Vec<&str> = json["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["alpha-x", "beta-x"], "{json:#}");
+}

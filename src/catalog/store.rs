@@ -115,9 +115,33 @@ fn snapshot_path(dir: &Path, key: &str) -> PathBuf {
     dir.join("packs").join(format!("{}.json", &hash[..16]))
 }
 
+/// A snapshot on disk says whose it is: a file replaced by another pack's valid
+/// snapshot is refused (and the pack read again), never served as this pack.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    key: &'a str,
+    snapshot: &'a Snapshot,
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    key: String,
+    snapshot: Snapshot,
+}
+
 pub fn read_snapshot(dir: &Path, key: &str) -> Option<Snapshot> {
-    let bytes = std::fs::read(snapshot_path(dir, key)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let path = snapshot_path(dir, key);
+    let bytes = std::fs::read(&path).ok()?;
+    let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+    if stored.key != key {
+        tracing::warn!(
+            "{} holds the snapshot of another pack ({}); reading {key} again",
+            path.display(),
+            stored.key
+        );
+        return None;
+    }
+    Some(stored.snapshot)
 }
 
 pub fn write_snapshot(dir: &Path, key: &str, snapshot: &Snapshot) -> std::io::Result<()> {
@@ -125,7 +149,7 @@ pub fn write_snapshot(dir: &Path, key: &str, snapshot: &Snapshot) -> std::io::Re
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    write_atomic(&path, &serde_json::to_vec(snapshot)?)
+    write_atomic(&path, &serde_json::to_vec(&StoredRef { key, snapshot })?)
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
