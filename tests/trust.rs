@@ -435,3 +435,53 @@ fn a_snapshot_replaced_by_another_packs_is_refused() {
         .collect();
     assert_eq!(names, vec!["alpha-x", "beta-x"], "{json:#}");
 }
+
+#[test]
+fn a_cache_folder_that_is_a_link_is_never_followed() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    write(
+        &root.join("skills/pkg-link/SKILL.md"),
+        "---\nname: pkg-link\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs the zebra option.\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let built = common::run(&["index", root.to_str().unwrap()], &root, cache.path());
+    assert!(built.status.success(), "{built:?}");
+    let folder = std::fs::read_dir(cache.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('v'))
+        .expect("a versioned cache folder");
+    // The folder, then its index folder, replaced by links to someone's files.
+    for link_at in [folder.clone(), folder.join("tantivy")] {
+        let victim = tempfile::tempdir().unwrap();
+        write(&victim.path().join("tantivy/precious.txt"), "keep me\n");
+        write(&victim.path().join("precious.txt"), "keep me\n");
+        let _ = std::fs::remove_dir_all(&link_at);
+        std::os::unix::fs::symlink(victim.path(), &link_at).unwrap();
+        // A changed pack forces a rebuild.
+        write(
+            &root.join("skills/pkg-link/SKILL.md"),
+            &format!("---\nname: pkg-link\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs the zebra option {}.\n", link_at.display()),
+        );
+        let out = common::run(&["search", "--json", "zebra"], &root, cache.path());
+        let json = common::json_of(&out);
+        assert!(json.to_string().contains("zebra"), "{json}");
+        assert!(
+            victim.path().join("precious.txt").is_file(),
+            "{} followed",
+            link_at.display()
+        );
+        assert!(
+            victim.path().join("tantivy/precious.txt").is_file(),
+            "{} followed",
+            link_at.display()
+        );
+        std::fs::remove_file(&link_at).unwrap();
+        if link_at == folder {
+            let rebuilt = common::run(&["index", root.to_str().unwrap()], &root, cache.path());
+            assert!(rebuilt.status.success(), "{rebuilt:?}");
+        }
+    }
+}

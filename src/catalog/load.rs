@@ -352,7 +352,9 @@ fn rebuild_dir(
             continue;
         }
         let path = entry.path();
-        let removed = if path.is_dir() {
+        // A link is removed as a link, never followed into what it points at.
+        let is_real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let removed = if is_real_dir {
             std::fs::remove_dir_all(&path)
         } else {
             std::fs::remove_file(&path)
@@ -366,6 +368,15 @@ fn rebuild_dir(
 /// Opens (or creates) the index in `dir`; an index of another schema is wiped.
 fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, String> {
     let index_dir = dir.join("tantivy");
+    // The cache never follows a link out of itself: rebuilding clears these folders.
+    for own in [dir.to_path_buf(), index_dir.clone(), dir.join("packs")] {
+        if std::fs::symlink_metadata(&own).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{} is a symbolic link; the cache does not follow links out of itself",
+                own.display()
+            ));
+        }
+    }
     std::fs::create_dir_all(&index_dir)
         .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
     let usable =
