@@ -30,16 +30,39 @@ fn is_bullet(line: &str) -> bool {
             .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A bullet's text that forbids something ("Never ...", "Do not ...", "Avoid ..."): a
+/// pitfall under any heading.
+fn forbids(text: &str) -> bool {
+    ["Never ", "Do not ", "Don't ", "Do NOT ", "Avoid "]
+        .iter()
+        .any(|p| text.trim_start().starts_with(p))
+}
+
+/// The text of a bullet line after its marker (`- `, `* `, `1. `), else the line.
+fn bullet_body(line: &str) -> &str {
+    let t = line.trim_start();
+    if let Some(r) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+        return r;
+    }
+    match t.split_once(". ") {
+        Some((n, r)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => r,
+        _ => t,
+    }
+}
+
 /// Pitfalls by lines: top-level bullets under a pitfall heading (a `label:` bullet counts
-/// its nested bullets instead), and the nested bullets or indented lines under a
-/// `- Pitfalls...:` label bullet anywhere.
+/// its nested bullets instead), the nested bullets or indented lines under a
+/// `- Pitfalls...:` label bullet anywhere, and elsewhere the top-level bullets (or the
+/// lines under any other label) that forbid something.
 fn count_pitfalls(text: &str) -> u64 {
     let mut count = 0;
     let mut in_heading = false;
     let mut in_fence = false;
-    // Inside a label bullet: the indent of its first child, once seen.
-    let mut label: Option<Option<usize>> = None;
-    for line in text.lines() {
+    // Inside a label bullet: whether it is a pitfall label, and the indent of its first
+    // child, once seen.
+    let mut label: Option<(bool, Option<usize>)> = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
         if line.trim_start().starts_with("```") {
             in_fence = !in_fence;
             continue;
@@ -57,25 +80,26 @@ fn count_pitfalls(text: &str) -> u64 {
             if !is_bullet(line) {
                 continue;
             }
-            let body = line.trim_start_matches(['-', '*', ' ']);
-            if body.trim_end().ends_with(':') {
-                if in_heading || is_pitfall_title(body) {
-                    label = Some(None);
-                }
-            } else if in_heading {
+            let body = bullet_body(line).trim_end();
+            let has_body = lines
+                .get(i + 1)
+                .is_some_and(|next| !next.trim().is_empty() && indent(next) > 0);
+            if body.ends_with(':') && has_body {
+                label = Some((in_heading || is_pitfall_title(body), None));
+            } else if (in_heading && !body.ends_with(':')) || (!in_heading && forbids(body)) {
                 count += 1;
             }
             continue;
         }
-        if let Some(child_indent) = &mut label {
+        if let Some((pitfalls, child_indent)) = &mut label {
             let ind = indent(line);
-            match child_indent {
-                None => {
-                    *child_indent = Some(ind);
-                    count += 1;
-                }
-                Some(c) if ind == *c => count += 1,
-                _ => {}
+            let first = child_indent.is_none();
+            if first {
+                *child_indent = Some(ind);
+            }
+            if first || Some(ind) == *child_indent {
+                let warns = forbids(bullet_body(line));
+                count += u64::from(*pitfalls || warns);
             }
         }
     }

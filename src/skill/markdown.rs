@@ -39,6 +39,15 @@ struct Section {
     kind: EntryKind,
 }
 
+/// How a list item that forbids something begins.
+const PROHIBITIONS: [&str; 5] = ["Never ", "Do not ", "Don't ", "Do NOT ", "Avoid "];
+
+/// A list item that forbids something: a warning, whatever section it sits in.
+pub fn is_prohibition(text: &str) -> bool {
+    let t = text.trim_start();
+    PROHIBITIONS.iter().any(|p| t.starts_with(p))
+}
+
 /// Nesting depth (in indent columns) kept when flattening list items.
 const MAX_INDENT: usize = 16;
 
@@ -321,8 +330,15 @@ impl Reader<'_> {
         if text.trim().is_empty() {
             return;
         }
+        // Every list item that warns is a pitfall, whatever its heading: a prohibition
+        // ("Never pass both `hub=` and `driver=`") under "Notes" or "Workflow" is one.
+        let kind = if is_prohibition(&text) {
+            EntryKind::Pitfall
+        } else {
+            section.kind
+        };
         let mut entry = Entry::new(
-            section.kind,
+            kind,
             &section.title,
             text,
             self.file,
