@@ -40,6 +40,23 @@ pub fn env(name: &str) -> String {
     format!("env:{name}")
 }
 
+/// A name as names are compared across spellings: ASCII letters and digits, lowercased
+/// (`DFT-D3`, `dftd3` and `DFTD3` are one name; `download_all` is `downloadall`).
+pub fn alnum_lower(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A Python identifier (ASCII).
+pub fn is_identifier(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The last dotted component: `ase.io.read` -> `read`.
 pub fn last_component(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)

@@ -4,6 +4,7 @@
 //! file is reported and skipped, the rest of the pack is read.
 
 use crate::docs_tree;
+use crate::keys::{alnum_lower, is_identifier};
 use crate::model::{Entry, EntryKind, Pack, Problem, Severity, Skill};
 use crate::skill::{references, skill_md};
 use crate::symbols;
@@ -523,20 +524,6 @@ const MIN_IDENTITY_LEN: usize = 3;
 /// Python source files a pack must cite under one folder for that folder to be taken as
 /// one of its packages without its name matching the pack's.
 const MIN_CITED_SOURCES: usize = 3;
-
-fn alnum_lower(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn is_identifier(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 /// The first `-` part every skill name shares (`uproot` of `uproot-getting-started`).
 fn common_skill_prefix(skills: &[Skill]) -> Option<String> {

@@ -15,6 +15,14 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// A pack at `root` with one skill `name` whose one pitfall is `pitfall`.
+fn one_skill(root: &Path, name: &str, pitfall: &str) {
+    write(
+        &root.join(format!("skills/{name}/SKILL.md")),
+        &format!("---\nname: {name}\ndescription: d\n---\n### Pitfalls\n- {pitfall}\n"),
+    );
+}
+
 /// A server for `ws` with no interpreter named and no environment active: what a user
 /// who just cloned a repository runs.
 fn server_without_interpreter(ws: &Path, cache: &Path) -> Client {
@@ -223,10 +231,7 @@ fn vm_hwm_kib(pid: u32) -> u64 {
 fn raw_html_in_a_pack_reaches_the_hover_as_text() {
     let ws = tempfile::tempdir().unwrap();
     let root = ws.path().canonicalize().unwrap();
-    write(
-        &root.join("skills/pkg-html/SKILL.md"),
-        "---\nname: pkg-html\ndescription: d\n---\n### Pitfalls\n- `pkg.run` <script>alert(1)</script> <img src=\"https://evil.example/x.png\"> <a href=\"command:workbench.action.terminal.new\">click</a> keeps `a<b>` as code.\n",
-    );
+    one_skill(&root, "pkg-html", "`pkg.run` <script>alert(1)</script> <img src=\"https://evil.example/x.png\"> <a href=\"command:workbench.action.terminal.new\">click</a> keeps `a<b>` as code.");
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&root, cache.path());
     client.initialize(&root, full_capabilities(), Value::Null);
@@ -276,15 +281,9 @@ fn a_pack_listed_twice_shows_each_pitfall_once() {
     let ws = tempfile::tempdir().unwrap();
     let root = ws.path().canonicalize().unwrap();
     let pack = root.join("packs/pkg");
-    write(
-        &pack.join("skills/pkg-once/SKILL.md"),
-        "---\nname: pkg-once\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs a warm-up call first.\n",
-    );
+    one_skill(&pack, "pkg-once", "`pkg.run` needs a warm-up call first.");
     let other = root.join("packs/other");
-    write(
-        &other.join("skills/other-x/SKILL.md"),
-        "---\nname: other-x\ndescription: d\n---\n### Pitfalls\n- `other.go` is slow.\n",
-    );
+    one_skill(&other, "other-x", "`other.go` is slow.");
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&root, cache.path());
     let paths = json!([pack, other, pack.join("skills")]);
@@ -332,10 +331,7 @@ fn a_relative_or_empty_cache_dir_never_writes_into_the_workspace() {
 fn a_garbled_index_segment_is_set_aside_and_rebuilt() {
     let ws = tempfile::tempdir().unwrap();
     let root = ws.path().canonicalize().unwrap();
-    write(
-        &root.join("skills/pkg-seg/SKILL.md"),
-        "---\nname: pkg-seg\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs a warm-up call first.\n",
-    );
+    one_skill(&root, "pkg-seg", "`pkg.run` needs a warm-up call first.");
     let mut kinds_garbled = 0;
     for suffix in ["idx", "store", "term", "pos", "fast", "fieldnorm"] {
         let cache = tempfile::tempdir().unwrap();
@@ -402,14 +398,8 @@ fn a_snapshot_replaced_by_another_packs_is_refused() {
     let root = ws.path().canonicalize().unwrap();
     let a = root.join("alpha");
     let b = root.join("beta");
-    write(
-        &a.join("skills/alpha-x/SKILL.md"),
-        "---\nname: alpha-x\ndescription: d\n---\n### Pitfalls\n- `alpha.run` needs the zebra option.\n",
-    );
-    write(
-        &b.join("skills/beta-x/SKILL.md"),
-        "---\nname: beta-x\ndescription: d\n---\n### Pitfalls\n- `beta.go` needs the walrus option.\n",
-    );
+    one_skill(&a, "alpha-x", "`alpha.run` needs the zebra option.");
+    one_skill(&b, "beta-x", "`beta.go` needs the walrus option.");
     let cache = tempfile::tempdir().unwrap();
     let dirs = [a.to_str().unwrap(), b.to_str().unwrap()];
     let built = common::run(&["index", dirs[0], dirs[1]], &root, cache.path());
@@ -440,10 +430,7 @@ fn a_snapshot_replaced_by_another_packs_is_refused() {
 fn a_cache_folder_that_is_a_link_is_never_followed() {
     let ws = tempfile::tempdir().unwrap();
     let root = ws.path().canonicalize().unwrap();
-    write(
-        &root.join("skills/pkg-link/SKILL.md"),
-        "---\nname: pkg-link\ndescription: d\n---\n### Pitfalls\n- `pkg.run` needs the zebra option.\n",
-    );
+    one_skill(&root, "pkg-link", "`pkg.run` needs the zebra option.");
     let cache = tempfile::tempdir().unwrap();
     let built = common::run(&["index", root.to_str().unwrap()], &root, cache.path());
     assert!(built.status.success(), "{built:?}");

@@ -4,6 +4,8 @@
 //! Pitfalls name APIs the way people write about them, not by qualified names; this lets
 //! a call reach a pitfall that names it so. Built per pack on first use.
 
+pub use crate::keys::alnum_lower as normalise;
+use crate::keys::is_identifier;
 use crate::model::{EntryKind, Pack};
 use rustc_hash::FxHashMap;
 
@@ -24,22 +26,6 @@ pub enum Mention {
 #[derive(Debug, Default)]
 pub struct Mentions {
     by_name: FxHashMap<String, Vec<(u32, u32, Mention)>>,
-}
-
-/// A name as mentions are compared: ASCII letters and digits, lowercased, so that
-/// `DFT-D3`, `dftd3` and `DFTD3` are one name and `download_all` is `downloadall`.
-pub fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn is_identifier(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
