@@ -97,6 +97,27 @@ fn main() {
             us(percentile(&mut times, 0.99))
         );
     }
+    // Calls of a covered package that no key or mention links: each runs the retrieval
+    // query (link 2b) over the package's pitfalls.
+    let unlinked = "import uproot\nf = uproot.recreate('out.root')\nf.mktree('t', {'x': 'f8'})\nuproot.num_entries_for('100 MB', f, 't')\n";
+    let unlinked_doc = PyDocument::parse(unlinked.to_string()).expect("parse");
+    for needle in ["recreate(", "mktree(", "num_entries_for("] {
+        let offset = unlinked.find(needle).expect("position");
+        let mut times = Vec::new();
+        for _ in 0..500 {
+            let t = Instant::now();
+            let md = analysis::explain_at(&catalog, &unlinked_doc, offset, &roots)
+                .and_then(|e| hover_markdown(&e, &HoverOptions::default()));
+            times.push(t.elapsed());
+            std::hint::black_box(md);
+        }
+        println!(
+            "  retrieval path at {:?}: p50 {}, p99 {}",
+            needle,
+            us(percentile(&mut times, 0.5)),
+            us(percentile(&mut times, 0.99))
+        );
+    }
     let p50 = percentile(&mut samples, 0.5);
     let p99 = percentile(&mut samples, 0.99);
     let max = *samples.last().unwrap_or(&Duration::ZERO);
