@@ -234,7 +234,6 @@ fn read_checked(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
 /// FIFO, which would block, nor a device such as `/dev/zero`) of at most `limit` bytes;
 /// never more than `limit` bytes are read, even from a file growing meanwhile.
 pub fn read_in_root(path: &Path, root: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
     let real = path
         .canonicalize()
         .map_err(|e| format!("cannot resolve: {e}"))?;
@@ -244,7 +243,16 @@ pub fn read_in_root(path: &Path, root: &Path, limit: u64) -> Result<Vec<u8>, Str
             real.display()
         ));
     }
-    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot stat: {e}"))?;
+    read_capped(&real, limit)
+}
+
+/// Reads `path` only if it is a regular file (symlinks followed; not a FIFO, which would
+/// block, nor a device) of at most `limit` bytes, through `take(limit)`: the one capped
+/// reader behind pack files ([`read_in_root`]) and package sources
+/// (`source::read_source`).
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot stat: {e}"))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
@@ -255,7 +263,7 @@ pub fn read_in_root(path: &Path, root: &Path, limit: u64) -> Result<Vec<u8>, Str
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(&real)
+    std::fs::File::open(path)
         .and_then(|f| f.take(limit).read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read: {e}"))?;
     Ok(bytes)

@@ -15,6 +15,13 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// A fresh folder (kept alive by the first value) and its canonical path.
+fn temp_root() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().canonicalize().unwrap();
+    (dir, path)
+}
+
 /// A pack at `root` with one skill `name` whose one pitfall is `pitfall`.
 fn one_skill(root: &Path, name: &str, pitfall: &str) {
     write(
@@ -82,8 +89,7 @@ fn booby_trapped_workspace(ws: &Path) -> std::path::PathBuf {
 
 #[test]
 fn a_workspace_interpreter_is_never_run_and_its_packages_are_still_found() {
-    let ws = tempfile::tempdir().unwrap();
-    let ws = ws.path().canonicalize().unwrap();
+    let (_ws, ws) = temp_root();
     let cache = tempfile::tempdir().unwrap();
     let marker = booby_trapped_workspace(&ws);
 
@@ -170,8 +176,7 @@ fn cited_paths_never_leave_the_root_and_files_txt_cannot_wedge_or_bloat() {
         "dev-zero",
         "doc/here.rst\nskills/pkg-trust/SKILL.md\n",
     ] {
-        let ws = tempfile::tempdir().unwrap();
-        let root = ws.path().canonicalize().unwrap();
+        let (_ws, root) = temp_root();
         std::fs::create_dir_all(root.join("skills/pkg-trust/references")).unwrap();
         let (skill, text) = hostile_pack(&root, kind);
         let cache = tempfile::tempdir().unwrap();
@@ -229,8 +234,7 @@ fn vm_hwm_kib(pid: u32) -> u64 {
 
 #[test]
 fn raw_html_in_a_pack_reaches_the_hover_as_text() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     one_skill(&root, "pkg-html", "`pkg.run` <script>alert(1)</script> <img src=\"https://evil.example/x.png\"> <a href=\"command:workbench.action.terminal.new\">click</a> keeps `a<b>` as code.");
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&root, cache.path());
@@ -252,8 +256,7 @@ fn raw_html_in_a_pack_reaches_the_hover_as_text() {
 
 #[test]
 fn a_two_gigabyte_source_file_is_not_read() {
-    let ws = tempfile::tempdir().unwrap();
-    let ws = ws.path().canonicalize().unwrap();
+    let (_ws, ws) = temp_root();
     // Sparse: 2 GB long, no disk used.
     std::fs::create_dir_all(ws.join("ase")).unwrap();
     write(&ws.join("ase/__init__.py"), "");
@@ -278,8 +281,7 @@ fn a_two_gigabyte_source_file_is_not_read() {
 
 #[test]
 fn a_pack_listed_twice_shows_each_pitfall_once() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     let pack = root.join("packs/pkg");
     one_skill(&pack, "pkg-once", "`pkg.run` needs a warm-up call first.");
     let other = root.join("packs/other");
@@ -302,8 +304,7 @@ fn a_pack_listed_twice_shows_each_pitfall_once() {
 #[test]
 fn a_relative_or_empty_cache_dir_never_writes_into_the_workspace() {
     for cache_dir in ["", ".", "cache"] {
-        let ws = tempfile::tempdir().unwrap();
-        let root = ws.path().canonicalize().unwrap();
+        let (_ws, root) = temp_root();
         write(&root.join("m.py"), "x = 1\n");
         let before: Vec<_> = std::fs::read_dir(&root)
             .unwrap()
@@ -329,8 +330,7 @@ fn a_relative_or_empty_cache_dir_never_writes_into_the_workspace() {
 
 #[test]
 fn a_garbled_index_segment_is_set_aside_and_rebuilt() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     one_skill(&root, "pkg-seg", "`pkg.run` needs a warm-up call first.");
     let mut kinds_garbled = 0;
     for suffix in ["idx", "store", "term", "pos", "fast", "fieldnorm"] {
@@ -379,8 +379,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn a_lone_carriage_return_ends_a_line() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     let cache = tempfile::tempdir().unwrap();
     let mut client = server_without_interpreter(&root, cache.path());
     client.initialize(&root, full_capabilities(), Value::Null);
@@ -394,8 +393,7 @@ fn a_lone_carriage_return_ends_a_line() {
 
 #[test]
 fn a_snapshot_replaced_by_another_packs_is_refused() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     let a = root.join("alpha");
     let b = root.join("beta");
     one_skill(&a, "alpha-x", "`alpha.run` needs the zebra option.");
@@ -428,8 +426,7 @@ fn a_snapshot_replaced_by_another_packs_is_refused() {
 
 #[test]
 fn a_cache_folder_that_is_a_link_is_never_followed() {
-    let ws = tempfile::tempdir().unwrap();
-    let root = ws.path().canonicalize().unwrap();
+    let (_ws, root) = temp_root();
     one_skill(&root, "pkg-link", "`pkg.run` needs the zebra option.");
     let cache = tempfile::tempdir().unwrap();
     let built = common::run(&["index", root.to_str().unwrap()], &root, cache.path());

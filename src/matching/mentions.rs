@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,
 /// `kw:a.F:dt` -> `dt`, `val:a.F:kw:lagged` -> `lagged`.
-fn mentioned_name(key: &str) -> Option<&str> {
+pub(super) fn mentioned_name(key: &str) -> Option<&str> {
     let (kind, rest) = key.split_once(':')?;
     match kind {
         "sym" => Some(crate::keys::last_component(rest)),
@@ -80,7 +80,7 @@ pub(super) fn names_the_call(
     catalog: &Catalog,
     id: EntryId,
     symbol: &str,
-    resolved: &crate::code::python::Resolved,
+    resolved: &Resolved,
 ) -> bool {
     let mentions = catalog.mentions(id.pack);
     let mut names: Vec<&str> = vec![crate::keys::last_component(symbol)];

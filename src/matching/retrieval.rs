@@ -6,7 +6,7 @@
 //! with the hovered name itself, and another with the call, so unrelated calls stay
 //! silent.
 
-use super::mentions::about_another_owner;
+use super::mentions::{about_another_owner, mentioned_name};
 use super::weights::{
     GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, RETRIEVAL_FACTOR, RETRIEVED_OWN_BOOST,
 };
@@ -40,11 +40,6 @@ pub fn name_parts(name: &str) -> Vec<String> {
     parts
 }
 
-/// The words of a pitfall's text, lowercased (code spans included, split like names).
-fn text_words(text: &str) -> Vec<String> {
-    name_parts(text)
-}
-
 /// Whether `word` of the text is `part` or begins with it (`downloading` for `download`).
 fn matches_part(word: &str, part: &str) -> bool {
     word == part || (part.len() >= crate::catalog::MIN_PREFIX_TERM && word.starts_with(part))
@@ -64,7 +59,9 @@ pub(super) fn add_retrieved_hits(
     if packs.is_empty() {
         return;
     }
-    let own_name = own_key.rsplit([':', '.']).next().unwrap_or("");
+    let Some(own_name) = mentioned_name(own_key) else {
+        return;
+    };
     let meaningful =
         |p: &String| p.len() >= MIN_GUARD_PART && !GENERIC_NAME_PARTS.contains(&p.as_str());
     let own_parts: Vec<String> = name_parts(own_name)
@@ -107,7 +104,8 @@ pub(super) fn add_retrieved_hits(
         if about_another_owner(entry, own_name, resolved) {
             continue;
         }
-        let words = text_words(&entry.text);
+        // The text's words, code spans included, split like names.
+        let words = name_parts(&entry.text);
         let shared = |parts: &[String]| -> Vec<String> {
             parts
                 .iter()

@@ -187,17 +187,7 @@ pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 /// followed) of at most [`MAX_SOURCE_BYTES`], never more than that read even when it
 /// grows meanwhile. Every source read goes through here.
 pub fn read_source(file: &Path) -> Option<String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() || meta.len() > MAX_SOURCE_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)
-        .ok()?
-        .take(MAX_SOURCE_BYTES)
-        .read_to_end(&mut bytes)
-        .ok()?;
+    let bytes = crate::pack::read_capped(file, MAX_SOURCE_BYTES).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
