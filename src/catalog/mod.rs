@@ -355,28 +355,27 @@ impl Catalog {
         )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let pack = doc.get_first(self.fields.pack).and_then(|v| v.as_str());
-            let ordinal = doc.get_first(self.fields.ordinal).and_then(|v| v.as_u64());
-            let (Some(pack), Some(ordinal)) = (pack, ordinal) else {
+            let Some(id) = self.entry_of(&searcher.doc(address)?) else {
                 continue;
             };
-            let Some(id) = self
-                .ordinals
-                .get(pack)
-                .and_then(|ids| ids.get(ordinal as usize))
-            else {
-                continue;
-            };
-            let (_, _, entry) = self.entry(*id);
+            let (_, _, entry) = self.entry(id);
             hits.push(Hit {
-                id: *id,
+                id,
                 score: score * kind_weight(entry.kind),
             });
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits.truncate(limit);
         Ok(hits)
+    }
+
+    /// The entry an index document stands for (its source key and ordinal).
+    fn entry_of(&self, doc: &TantivyDocument) -> Option<EntryId> {
+        let source = doc.get_first(self.fields.pack).and_then(|v| v.as_str())?;
+        let ordinal = doc
+            .get_first(self.fields.ordinal)
+            .and_then(|v| v.as_u64())?;
+        self.ordinals.get(source)?.get(ordinal as usize).copied()
     }
 
     /// Pitfalls of `packs` ranked by BM25 for `terms` (each `(word, boost)`; a word of
@@ -442,14 +441,9 @@ impl Catalog {
         let top = searcher.search(&query, &TopDocs::with_limit(limit * 4).order_by_score())?;
         let mut hits = Vec::new();
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let source = doc.get_first(self.fields.pack).and_then(|v| v.as_str());
-            let ordinal = doc.get_first(self.fields.ordinal).and_then(|v| v.as_u64());
-            let id = source
-                .zip(ordinal)
-                .and_then(|(s, o)| self.ordinals.get(s)?.get(o as usize));
+            let id = self.entry_of(&searcher.doc(address)?);
             if let Some(id) = id.filter(|id| packs.contains(&id.pack)) {
-                hits.push(Hit { id: *id, score });
+                hits.push(Hit { id, score });
             }
             if hits.len() >= limit {
                 break;
