@@ -462,7 +462,8 @@ fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::
 }
 
 fn read_python(path: &std::path::Path) -> Result<crate::code::python::PyDocument> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let bytes = crate::pack::read_capped(path, crate::source::MAX_SOURCE_BYTES)
+        .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     crate::code::python::PyDocument::parse(text)
         .with_context(|| format!("{}: cannot parse", path.display()))
@@ -547,7 +548,15 @@ fn check(
     let per_file: Vec<Vec<crate::render::Located>> = files
         .par_iter()
         .map(|file| {
-            let doc = read_python(file)?;
+            // One unreadable file (too large, a FIFO, gone meanwhile) is reported and
+            // skipped: the rest of the tree is still checked.
+            let doc = match read_python(file) {
+                Ok(doc) => doc,
+                Err(why) => {
+                    tracing::warn!("{why:#}");
+                    return Ok(Vec::new());
+                }
+            };
             let mut found = Vec::new();
             for site in crate::analysis::check_document(&catalog, &doc) {
                 let (line, col) = position_of(&doc.source, site.site.start, ColumnUnit::Chars);

@@ -11,6 +11,7 @@ pub mod docs_tree;
 pub mod keys;
 pub mod lsp;
 pub mod matching;
+pub mod memory;
 pub mod model;
 pub mod pack;
 pub mod render;

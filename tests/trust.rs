@@ -469,3 +469,114 @@ fn a_cache_folder_that_is_a_link_is_never_followed() {
         }
     }
 }
+
+/// Current resident memory of a process, in KiB (0 where /proc does not say).
+fn vm_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `from ase.io import read`, then `line` repeated until the text is `bytes` long.
+fn long_script(line: &str, bytes: usize) -> String {
+    let mut text = String::from("from ase.io import read\n");
+    while text.len() < bytes {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
+    let (_ws, ws) = temp_root();
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(&ws, cache.path());
+    client.initialize(&ws, full_capabilities(), Value::Null);
+    let base = vm_rss_kib(client.pid());
+
+    // 51 MB: past the parse limit, kept whole as text; it answers at once, with nothing.
+    let uri = uri_of(&ws.join("generated.py"));
+    let huge = long_script("y = compute(x, 3)", 51_000_000);
+    client.open(&uri, "python", &huge);
+    assert_eq!(client.hover(&uri, 1, 6), Value::Null);
+    let peak = vm_hwm_kib(client.pid());
+    assert!(
+        peak < 1024 * 1024,
+        "peak RSS {peak} KiB for a 51 MB document"
+    );
+    // Cut down to a short script (nothing the user wrote was lost), it is Python again.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 2, "character": 0},
+                                             "end": {"line": 2_900_000, "character": 0}},
+                                   "text": ""}]}),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3},
+               "contentChanges": [{"range": {"start": {"line": 1, "character": 0},
+                                             "end": {"line": 1, "character": 17}},
+                                   "text": "atoms = read('a.traj')"}]}),
+    );
+    let hover = client.hover(&uri, 1, 9);
+    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+
+    // 2 MB: parsed and answered; closed, its parse is given back to the system.
+    let uri = uri_of(&ws.join("long.py"));
+    client.open(
+        &uri,
+        "python",
+        &long_script("atoms = read('x.xyz', index=':')", 2_000_000),
+    );
+    let hover = client.hover(&uri, 5, 9);
+    assert!(hover.to_string().contains("ase.io.read"), "{hover}");
+    let open = vm_rss_kib(client.pid());
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    client.call(
+        "workspace/executeCommand",
+        json!({"command": "skill-lsp.stats"}),
+    );
+    let closed = vm_rss_kib(client.pid());
+    assert!(
+        closed < base + (open - base) / 2,
+        "RSS {closed} KiB after close, {open} KiB open, {base} KiB before"
+    );
+
+    // 10,000 small documents opened and closed leave (almost) nothing behind.
+    for i in 0..10_000 {
+        let uri = uri_of(&ws.join(format!("d{i}.py")));
+        client.open(
+            &uri,
+            "python",
+            "from ase.io import read\natoms = read('x')\n",
+        );
+        client.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+    }
+    client.call(
+        "workspace/executeCommand",
+        json!({"command": "skill-lsp.stats"}),
+    );
+    let after = vm_rss_kib(client.pid());
+    assert!(
+        after < closed + 100 * 1024,
+        "RSS {after} KiB after 10,000 documents"
+    );
+    assert!(client.shutdown().success());
+}

@@ -31,6 +31,12 @@ pub struct PyDocument {
     generation: u64,
 }
 
+/// Largest Python text parsed, open or on disk: tree-sitter's peak while parsing dense
+/// code is up to about 85 bytes per byte, so this bounds one document's memory to about a
+/// gigabyte while it parses. Hand-written modules are far smaller (a 10 MB generated file
+/// still answers); past it is data, which editors themselves stop treating as code.
+pub const MAX_PARSED_BYTES: usize = 12 * 1024 * 1024;
+
 /// A fresh value for [`PyDocument::generation`], from one process-wide counter, so two
 /// documents (a closed and a reopened one) never share one.
 fn next_generation() -> u64 {

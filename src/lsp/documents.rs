@@ -4,7 +4,7 @@
 //! hold the lock only to take it: a hover never waits for the diagnostics of a long file.
 
 use super::proto::Encoding;
-use crate::code::python::PyDocument;
+use crate::code::python::{PyDocument, MAX_PARSED_BYTES};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -21,23 +21,52 @@ pub struct Document {
     pub content: Content,
     /// A skill file (SKILL.md, references/*.md) rather than Python.
     pub markdown: bool,
+    /// Opened as Python: parsed whenever it is small enough ([`MAX_PARSED_BYTES`]).
+    python: bool,
 }
 
 impl Document {
     pub fn new(text: String, version: i32, python: bool, markdown: bool) -> Self {
-        let content = if python {
-            match PyDocument::parse(text) {
-                Some(doc) => Content::Python(doc),
-                // tree-sitter gives up only when cancelled; keep the text regardless.
-                None => Content::Text(String::new()),
-            }
-        } else {
-            Content::Text(text)
-        };
-        Document {
+        let mut doc = Document {
             version,
-            content,
+            content: Content::Text(text),
             markdown,
+            python,
+        };
+        doc.fit_content();
+        if python && doc.python().is_none() {
+            too_large(doc.text().len());
+        }
+        doc
+    }
+
+    /// Parses a Python document that is small enough, and keeps one that grew past
+    /// [`MAX_PARSED_BYTES`] as plain text: its parse would take tens of times its size
+    /// (tree-sitter's peak is up to 85 bytes per byte) and seconds per hover. The text is
+    /// kept either way, so nothing the user wrote is lost.
+    fn fit_content(&mut self) {
+        let len = self.text().len();
+        match &mut self.content {
+            Content::Text(text) if self.python && len <= MAX_PARSED_BYTES => {
+                match PyDocument::parse(std::mem::take(text)) {
+                    Some(doc) => {
+                        self.content = Content::Python(doc);
+                        // The parse stack is freed now; only the tree stays.
+                        if len >= crate::memory::LARGE_DOCUMENT_BYTES {
+                            crate::memory::give_back_freed();
+                        }
+                    }
+                    // tree-sitter gives up only when cancelled; the text stays.
+                    None => tracing::warn!("tree-sitter gave up parsing a document"),
+                }
+            }
+            Content::Python(doc) if len > MAX_PARSED_BYTES => {
+                too_large(len);
+                let source = std::mem::take(&mut doc.source);
+                let text = std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone());
+                self.content = Content::Text(text);
+            }
+            _ => {}
         }
     }
 
@@ -69,6 +98,7 @@ impl Document {
                 }
                 Content::Text(text) => *text = change.text,
             }
+            self.fit_content();
             return Ok(());
         };
         let text = self.text();
@@ -87,6 +117,7 @@ impl Document {
             }
             Content::Text(text) => text.replace_range(start..end, &change.text),
         }
+        self.fit_content();
         if clamped {
             return Err(format!(
                 "change range {range:?} is past the end of the document; clamped"
@@ -94,6 +125,13 @@ impl Document {
         }
         Ok(())
     }
+}
+
+fn too_large(len: usize) {
+    tracing::warn!(
+        "a {len} byte Python document is past the {MAX_PARSED_BYTES} byte limit: kept as \
+         text, with no hovers or diagnostics until it is smaller"
+    );
 }
 
 #[derive(Default)]

@@ -369,7 +369,10 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.state.documents.lock().remove(&uri);
+        let closed = self.state.documents.lock().remove(&uri);
+        if closed.is_some_and(|doc| doc.text().len() >= crate::memory::LARGE_DOCUMENT_BYTES) {
+            crate::memory::give_back_freed();
+        }
         if !self.state.caps().pull_diagnostics {
             self.state
                 .client
