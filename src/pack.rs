@@ -589,6 +589,14 @@ fn skills_walker(location: &PackLocation) -> ignore::Walk {
         .follow_links(false)
         .max_depth(Some(6))
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            // Only `<skill>/SKILL.md` and `<skill>/references/**` are read (`wanted`): the
+            // walk never enters a skill's assets, scripts or data, however many files they
+            // hold, so the 2 s poller stays cheap on a skills folder of 200,000 files.
+            entry.depth() != 2
+                || entry.file_name() == "references"
+                || !entry.file_type().is_some_and(|t| t.is_dir())
+        })
         .build()
 }
 
@@ -740,6 +748,43 @@ mod tests {
         assert_eq!(normalize_rel("references/../../etc/passwd"), None);
         assert_eq!(normalize_rel("/etc/passwd"), None);
         assert_eq!(normalize_rel("./"), None);
+    }
+
+    #[test]
+    fn the_walk_never_enters_a_skills_other_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let skill = dir.path().join("skills/x");
+        for sub in ["assets/data", "scripts", "references/deep"] {
+            std::fs::create_dir_all(skill.join(sub)).unwrap();
+        }
+        std::fs::write(skill.join("SKILL.md"), "---\nname: x\n---\n").unwrap();
+        std::fs::write(skill.join("references/deep/doc_map.md"), "x").unwrap();
+        for i in 0..50 {
+            std::fs::write(skill.join(format!("assets/data/{i}.md")), "x").unwrap();
+            std::fs::write(skill.join(format!("scripts/{i}.py")), "x").unwrap();
+        }
+        let location = PackLocation {
+            root: dir.path().to_path_buf(),
+            skills_dir: dir.path().join("skills"),
+        };
+        let walked: Vec<String> = skills_walker(&location)
+            .flatten()
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(&location.skills_dir).ok()?;
+                Some(rel.to_string_lossy().into_owned())
+            })
+            .collect();
+        assert!(
+            walked.contains(&"x/references/deep/doc_map.md".to_string()),
+            "{walked:?}"
+        );
+        assert!(walked.contains(&"x/SKILL.md".to_string()), "{walked:?}");
+        assert!(
+            !walked
+                .iter()
+                .any(|p| p.starts_with("x/assets/") || p.starts_with("x/scripts/")),
+            "{walked:?}"
+        );
     }
 
     #[test]
