@@ -580,3 +580,89 @@ fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
     );
     assert!(client.shutdown().success());
 }
+
+/// Runs the binary with `args` in `cwd` as a user who may read `cache` but not write it:
+/// as root (who may write anywhere) through `setpriv` as `nobody`, else with write
+/// permission removed. `None` (said out loud) where neither is possible.
+fn run_with_read_only_cache(
+    args: &[&str],
+    cwd: &Path,
+    cache: &Path,
+) -> Option<std::process::Output> {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|v| v.split_whitespace().next().map(|u| u == "0"))
+        .unwrap_or(false);
+    let mut cmd = if root {
+        if Command::new("setpriv").arg("--version").output().is_err() {
+            common::say_skipped(module_path!(), "running as root and no setpriv to drop it");
+            return None;
+        }
+        // Everything the other user needs is made readable (not writable) to it.
+        for dir in [cwd, cache] {
+            Command::new("chmod")
+                .args(["-R", "a+rX,go-w"])
+                .arg(dir)
+                .status()
+                .ok()?;
+        }
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            common::bin(),
+        ]);
+        cmd
+    } else {
+        for entry in walk(cache).into_iter().chain([cache.to_path_buf()]) {
+            if entry.is_dir() {
+                std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o555)).ok()?;
+            }
+        }
+        Command::new(common::bin())
+    };
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("SKILL_LSP_CACHE_DIR", cache)
+        .env_remove("SKILL_LSP_SKILLS");
+    cmd.output().ok()
+}
+
+#[test]
+fn a_read_only_cache_serves_read_only() {
+    let (_ws, ws) = temp_root();
+    write(
+        &ws.join("run.py"),
+        "from ase.io import read\natoms = read('a.traj')\n",
+    );
+    let (_cache, cache) = temp_root();
+    // Built and up to date, by its owner.
+    let built = common::run(&["explain", "run.py:2:9"], &ws, &cache);
+    assert!(String::from_utf8_lossy(&built.stdout).contains("ase.io.read"));
+    let Some(out) = run_with_read_only_cache(&["explain", "run.py:2:9"], &ws, &cache) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ase.io.read"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("corrupt"),
+        "a read-only index is not corrupt: {stderr}"
+    );
+    // Stale (the workspace gained a pack): answered from memory, with one warning.
+    one_skill(&ws, "pkg-ro", "`pkg.run` fails on Tuesdays.");
+    let out = run_with_read_only_cache(&["search", "pkg.run"], &ws, &cache).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Tuesdays"),
+        "{stderr}"
+    );
+}

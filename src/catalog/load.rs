@@ -377,6 +377,9 @@ fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, Strin
             ));
         }
     }
+    if index_dir.is_dir() && !writable(&index_dir) {
+        return read_only_copy(&index_dir);
+    }
     std::fs::create_dir_all(&index_dir)
         .map_err(|e| format!("cannot create {}: {e}", index_dir.display()))?;
     let usable =
@@ -421,6 +424,57 @@ fn open_dir(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index, Strin
         .map_err(|e| format!("cannot open {}: {e}", index_dir.display()))?;
     Index::open_or_create(directory, schema.clone())
         .map_err(|e| format!("cannot open index in {}: {e}", index_dir.display()))
+}
+
+/// Whether this process may create files in `dir` (permissions alone do not say: root,
+/// ACLs, read-only mounts), by creating and removing a probe file.
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .is_ok();
+    if created {
+        let _ = std::fs::remove_file(&probe);
+    }
+    created
+}
+
+/// Largest index file copied from a read-only cache (the index of 1,000 packs is tens
+/// of megabytes).
+const MAX_READ_ONLY_INDEX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// An index in a folder this process cannot write (a shared or read-only cache), copied
+/// into memory: tantivy's readers take a lock file beside the index, which a read-only
+/// folder refuses. Changes to it are then made in memory and not persisted.
+fn read_only_copy(index_dir: &Path) -> Result<Index, String> {
+    use tantivy::Directory;
+    let ram = tantivy::directory::RamDirectory::create();
+    let entries = std::fs::read_dir(index_dir)
+        .map_err(|e| format!("cannot list {}: {e}", index_dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().ends_with(".lock") {
+            continue;
+        }
+        let bytes = crate::pack::read_capped(&entry.path(), MAX_READ_ONLY_INDEX_FILE_BYTES)
+            .map_err(|why| format!("{}: {why}", entry.path().display()))?;
+        ram.atomic_write(Path::new(&name), &bytes)
+            .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+    }
+    let index = Index::open(ram).map_err(|e| format!("cannot open the read-only index: {e}"))?;
+    if !intact(&index) {
+        return Err(format!(
+            "the read-only index in {} is corrupt",
+            index_dir.display()
+        ));
+    }
+    tracing::info!(
+        "the cache in {} is read-only: serving a copy in memory",
+        index_dir.display()
+    );
+    Ok(index)
 }
 
 /// Every file of the index's segments has its checksum: one truncated or garbled segment
