@@ -44,6 +44,15 @@ fn server_without_interpreter(ws: &Path, cache: &Path) -> Client {
     Client::spawn(cmd)
 }
 
+/// [`server_without_interpreter`] with a private cache (kept alive by the first value),
+/// initialized as a full client with no options.
+fn initialized_server(ws: &Path) -> (tempfile::TempDir, Client) {
+    let cache = tempfile::tempdir().unwrap();
+    let mut client = server_without_interpreter(ws, cache.path());
+    client.initialize(ws, full_capabilities(), Value::Null);
+    (cache, client)
+}
+
 /// Opens `file` with `text` (`read` called on its second line) and hovers `read`: the
 /// embedded ase pack's pitfall answers.
 fn assert_read_hovers(client: &mut Client, file: &Path, text: &str) -> String {
@@ -179,9 +188,7 @@ fn cited_paths_never_leave_the_root_and_files_txt_cannot_wedge_or_bloat() {
         let (_ws, root) = temp_root();
         std::fs::create_dir_all(root.join("skills/pkg-trust/references")).unwrap();
         let (skill, text) = hostile_pack(&root, kind);
-        let cache = tempfile::tempdir().unwrap();
-        let mut client = server_without_interpreter(&root, cache.path());
-        client.initialize(&root, full_capabilities(), Value::Null);
+        let (_cache, mut client) = initialized_server(&root);
         let uri = uri_of(&skill);
         client.open(&uri, "markdown", &text);
         // Answers at all (a FIFO used to block every request), and links only inside.
@@ -220,25 +227,29 @@ fn cited_paths_never_leave_the_root_and_files_txt_cannot_wedge_or_bloat() {
     }
 }
 
-/// Peak resident memory of a process, in KiB (0 where /proc does not say).
-fn vm_hwm_kib(pid: u32) -> u64 {
+/// One memory figure of a process from /proc (`VmHWM`, `VmRSS`), in KiB (0 where /proc
+/// does not say).
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// Peak resident memory of a process, in KiB.
+fn vm_hwm_kib(pid: u32) -> u64 {
+    proc_status_kib(pid, "VmHWM")
 }
 
 #[test]
 fn raw_html_in_a_pack_reaches_the_hover_as_text() {
     let (_ws, root) = temp_root();
     one_skill(&root, "pkg-html", "`pkg.run` <script>alert(1)</script> <img src=\"https://evil.example/x.png\"> <a href=\"command:workbench.action.terminal.new\">click</a> keeps `a<b>` as code.");
-    let cache = tempfile::tempdir().unwrap();
-    let mut client = server_without_interpreter(&root, cache.path());
-    client.initialize(&root, full_capabilities(), Value::Null);
+    let (_cache, mut client) = initialized_server(&root);
     let uri = uri_of(&root.join("m.py"));
     client.open(&uri, "python", "import pkg\npkg.run()\n");
     let hover = client.hover(&uri, 1, 5);
@@ -262,9 +273,7 @@ fn a_two_gigabyte_source_file_is_not_read() {
     write(&ws.join("ase/__init__.py"), "");
     let big = std::fs::File::create(ws.join("ase/io.py")).unwrap();
     big.set_len(2 * 1024 * 1024 * 1024).unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let mut client = server_without_interpreter(&ws, cache.path());
-    client.initialize(&ws, full_capabilities(), Value::Null);
+    let (_cache, mut client) = initialized_server(&ws);
     let uri = assert_read_hovers(
         &mut client,
         &ws.join("run.py"),
@@ -380,9 +389,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_lone_carriage_return_ends_a_line() {
     let (_ws, root) = temp_root();
-    let cache = tempfile::tempdir().unwrap();
-    let mut client = server_without_interpreter(&root, cache.path());
-    client.initialize(&root, full_capabilities(), Value::Null);
+    let (_cache, mut client) = initialized_server(&root);
     assert_read_hovers(
         &mut client,
         &root.join("cr.py"),
@@ -470,16 +477,29 @@ fn a_cache_folder_that_is_a_link_is_never_followed() {
     }
 }
 
-/// Current resident memory of a process, in KiB (0 where /proc does not say).
-fn vm_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+/// Closes `uri`, then waits for a request to be answered: notifications are handled in
+/// order, so the close has been applied by then.
+fn close_and_settle(client: &mut Client, uri: &str) {
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    client.call(
+        "workspace/executeCommand",
+        json!({"command": "skill-lsp.stats"}),
+    );
+}
+
+/// Replaces `range` ((line, character) to (line, character)) of `uri` with `text`.
+fn edit(client: &mut Client, uri: &str, version: i32, range: ((u32, u32), (u32, u32)), text: &str) {
+    let ((l0, c0), (l1, c1)) = range;
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version},
+               "contentChanges": [{"range": {"start": {"line": l0, "character": c0},
+                                             "end": {"line": l1, "character": c1}},
+                                   "text": text}]}),
+    );
 }
 
 /// `from ase.io import read`, then `line` repeated until the text is `bytes` long.
@@ -495,10 +515,8 @@ fn long_script(line: &str, bytes: usize) -> String {
 #[test]
 fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
     let (_ws, ws) = temp_root();
-    let cache = tempfile::tempdir().unwrap();
-    let mut client = server_without_interpreter(&ws, cache.path());
-    client.initialize(&ws, full_capabilities(), Value::Null);
-    let base = vm_rss_kib(client.pid());
+    let (_cache, mut client) = initialized_server(&ws);
+    let base = proc_status_kib(client.pid(), "VmRSS");
 
     // 51 MB: past the parse limit, kept whole as text; it answers at once, with nothing.
     let uri = uri_of(&ws.join("generated.py"));
@@ -511,26 +529,17 @@ fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
         "peak RSS {peak} KiB for a 51 MB document"
     );
     // Cut down to a short script (nothing the user wrote was lost), it is Python again.
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2},
-               "contentChanges": [{"range": {"start": {"line": 2, "character": 0},
-                                             "end": {"line": 2_900_000, "character": 0}},
-                                   "text": ""}]}),
-    );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 3},
-               "contentChanges": [{"range": {"start": {"line": 1, "character": 0},
-                                             "end": {"line": 1, "character": 17}},
-                                   "text": "atoms = read('a.traj')"}]}),
+    edit(&mut client, &uri, 2, ((2, 0), (2_900_000, 0)), "");
+    edit(
+        &mut client,
+        &uri,
+        3,
+        ((1, 0), (1, 17)),
+        "atoms = read('a.traj')",
     );
     let hover = client.hover(&uri, 1, 9);
     assert!(hover.to_string().contains("ase.io.read"), "{hover}");
-    client.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri}}),
-    );
+    close_and_settle(&mut client, &uri);
 
     // 2 MB: parsed and answered; closed, its parse is given back to the system.
     let uri = uri_of(&ws.join("long.py"));
@@ -541,16 +550,9 @@ fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
     );
     let hover = client.hover(&uri, 5, 9);
     assert!(hover.to_string().contains("ase.io.read"), "{hover}");
-    let open = vm_rss_kib(client.pid());
-    client.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri}}),
-    );
-    client.call(
-        "workspace/executeCommand",
-        json!({"command": "skill-lsp.stats"}),
-    );
-    let closed = vm_rss_kib(client.pid());
+    let open = proc_status_kib(client.pid(), "VmRSS");
+    close_and_settle(&mut client, &uri);
+    let closed = proc_status_kib(client.pid(), "VmRSS");
     assert!(
         closed < base + (open - base) / 2,
         "RSS {closed} KiB after close, {open} KiB open, {base} KiB before"
@@ -564,16 +566,9 @@ fn a_huge_document_is_kept_as_text_and_a_closed_one_gives_its_memory_back() {
             "python",
             "from ase.io import read\natoms = read('x')\n",
         );
-        client.notify(
-            "textDocument/didClose",
-            json!({"textDocument": {"uri": uri}}),
-        );
+        close_and_settle(&mut client, &uri);
     }
-    client.call(
-        "workspace/executeCommand",
-        json!({"command": "skill-lsp.stats"}),
-    );
-    let after = vm_rss_kib(client.pid());
+    let after = proc_status_kib(client.pid(), "VmRSS");
     assert!(
         after < closed + 100 * 1024,
         "RSS {after} KiB after 10,000 documents"
