@@ -46,9 +46,17 @@ fn next_generation() -> u64 {
 
 impl PyDocument {
     pub fn parse(source: String) -> Option<Self> {
-        let tree = parse(&source, None)?;
+        Self::parse_or_return(source).ok()
+    }
+
+    /// [`Self::parse`], giving the text back when tree-sitter gives up, so a caller that
+    /// keeps it as plain text need not copy it first.
+    pub fn parse_or_return(source: String) -> Result<Self, String> {
+        let Some(tree) = parse(&source, None) else {
+            return Err(source);
+        };
         let analysis = Arc::new(Analysis::new(&tree, source.as_bytes()));
-        Some(PyDocument {
+        Ok(PyDocument {
             source: Arc::new(source),
             tree,
             analysis,

@@ -48,8 +48,8 @@ impl Document {
         let len = self.text().len();
         match &mut self.content {
             Content::Text(text) if self.python && len <= MAX_PARSED_BYTES => {
-                match PyDocument::parse(std::mem::take(text)) {
-                    Some(doc) => {
+                match PyDocument::parse_or_return(std::mem::take(text)) {
+                    Ok(doc) => {
                         self.content = Content::Python(doc);
                         // The parse stack is freed now; only the tree stays.
                         if len >= crate::memory::LARGE_DOCUMENT_BYTES {
@@ -57,7 +57,10 @@ impl Document {
                         }
                     }
                     // tree-sitter gives up only when cancelled; the text stays.
-                    None => tracing::warn!("tree-sitter gave up parsing a document"),
+                    Err(source) => {
+                        *text = source;
+                        tracing::warn!("tree-sitter gave up parsing a document");
+                    }
                 }
             }
             Content::Python(doc) if len > MAX_PARSED_BYTES => {
