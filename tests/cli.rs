@@ -79,12 +79,7 @@ fn with_no_dir_an_empty_directory_answers_from_the_embedded_default() {
 
     let out = common::run(&["skills", "--json"], cwd.path(), cache.path());
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::skill_names(&json);
     for want in [
         "ase-parallel-hpc",
         "ase-psi4-interface",
@@ -170,12 +165,7 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
         cache.path(),
     );
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::skill_names(&json);
     assert_eq!(names, vec!["good-skill"], "{json:#}");
     let problems = json["problems"].as_array().unwrap();
     let reason_of = |folder: &str| {

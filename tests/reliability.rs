@@ -191,12 +191,7 @@ fn hostile_packs_are_reported_and_never_escape_their_root() {
         &root.join(".cache"),
     );
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::skill_names(&json);
     for want in ["pkg-crlf", "pkg-escape", "pkg-deep"] {
         assert!(names.contains(&want), "{want} indexed: {names:?}");
     }

@@ -422,12 +422,7 @@ fn a_snapshot_replaced_by_another_packs_is_refused() {
     std::fs::copy(beta_file, alpha_file).unwrap();
     let out = common::run(&["skills", "--json", dirs[0], dirs[1]], &root, cache.path());
     let json = common::json_of(&out);
-    let names: Vec<&str> = json["skills"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = common::skill_names(&json);
     assert_eq!(names, vec!["alpha-x", "beta-x"], "{json:#}");
 }
 

@@ -85,3 +85,11 @@ impl Rng {
         }
     }
 }
+
+/// The skill names in `skills --json` output, in its order.
+pub fn skill_names(json: &serde_json::Value) -> Vec<&str> {
+    json["skills"]
+        .as_array()
+        .map(|skills| skills.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default()
+}
