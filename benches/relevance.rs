@@ -249,6 +249,8 @@ fn strip_prompt(line: &str, removed: usize) -> (&str, usize) {
 
 struct Outcome {
     shown: Vec<(String, String)>,
+    /// The resolved symbol and its keys, for the verbose listing of misses.
+    resolved: String,
     baseline_top: Option<(String, String)>,
 }
 
@@ -264,6 +266,7 @@ fn ask(case: &Case, file: &Path, line: usize, column: usize, pack: &Path, cache:
         .output()
         .expect("run skill-lsp explain");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let resolved = format!("{} {} at {location}", json["symbol"], json["keys"]);
     let shown = json["items"]
         .as_array()
         .into_iter()
@@ -292,6 +295,7 @@ fn ask(case: &Case, file: &Path, line: usize, column: usize, pack: &Path, cache:
     });
     Outcome {
         shown,
+        resolved,
         baseline_top,
     }
 }
@@ -316,8 +320,16 @@ fn main() {
         Err(e) => panic!("{}: {e}", cases_path.display()),
     };
     let verbose = std::env::var_os("RELEVANCE_VERBOSE").is_some();
-    let work = tempfile::tempdir().expect("temp dir");
-    let cache = work.path().join("cache");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let work_dir = temp.path().to_path_buf();
+    // RELEVANCE_KEEP=1 keeps the extracted programs, to rerun a miss by hand.
+    let _cleanup = if std::env::var_os("RELEVANCE_KEEP").is_some() {
+        println!("programs kept in {}", temp.keep().display());
+        None
+    } else {
+        Some(temp)
+    };
+    let cache = work_dir.as_path().join("cache");
     let mut programs: BTreeMap<PathBuf, Option<(PathBuf, Program)>> = BTreeMap::new();
     let mut per_pack: BTreeMap<String, Tally> = BTreeMap::new();
     for case in &cases.case {
@@ -331,7 +343,7 @@ fn main() {
             } else {
                 // Beside nothing: the case's pack is given explicitly.
                 let name = format!("{}.py", case.id);
-                let file = work.path().join(name);
+                let file = work_dir.as_path().join(name);
                 std::fs::write(&file, &program.text).ok()?;
                 file
             };
@@ -376,7 +388,7 @@ fn main() {
             tally.baseline_found += u32::from(baseline_hit);
             if !hit && verbose {
                 println!(
-                    "miss {} ({}): {} at {}:{} wants {} {:?}; shown {:?}",
+                    "miss {} ({}): {} at {}:{} wants {} {:?}; shown {:?}; resolved {}",
                     case.id,
                     case.why,
                     case.symbol,
@@ -384,7 +396,8 @@ fn main() {
                     case.line,
                     case.skill.as_deref().unwrap_or(""),
                     case.fragments,
-                    outcome.shown.iter().map(|(s, _)| s).collect::<Vec<_>>()
+                    outcome.shown.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+                    outcome.resolved
                 );
             }
         } else {

@@ -40,6 +40,33 @@ pub fn name_parts(name: &str) -> Vec<String> {
     parts
 }
 
+/// The words of `text` that can speak of the hovered `name`: its prose, and code names
+/// of one word, or made of the name's words in a row or contained in them
+/// (`SceneGraph` for `AddMultibodyPlantSceneGraph`). A word inside another compound name
+/// is that API's (`plot` of `` `plot_miami2()` `` says nothing about `plot_daf`).
+fn words_about(text: &str, name: &str) -> Vec<String> {
+    let own = name_parts(name);
+    let mut words = Vec::new();
+    for (i, piece) in text.split('`').enumerate() {
+        if i % 2 == 0 {
+            words.extend(name_parts(piece));
+            continue;
+        }
+        for identifier in piece.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            let parts = name_parts(identifier);
+            if parts.len() == 1 || contains_run(&own, &parts) || contains_run(&parts, &own) {
+                words.extend(parts);
+            }
+        }
+    }
+    words
+}
+
+/// Whether `run` occurs in `parts` as consecutive elements.
+fn contains_run(parts: &[String], run: &[String]) -> bool {
+    !run.is_empty() && parts.windows(run.len()).any(|w| w == run)
+}
+
 /// Whether `word` of the text is `part` or begins with it (`downloading` for `download`).
 fn matches_part(word: &str, part: &str) -> bool {
     word == part || (part.len() >= crate::catalog::MIN_PREFIX_TERM && word.starts_with(part))
@@ -72,8 +99,18 @@ pub(super) fn add_retrieved_hits(
         return;
     }
     let mut context: Vec<String> = Vec::new();
+    // The qualified name below its package: the modules and the receiver chain carry the
+    // topic (`plant` in `pydrake.multibody.plant.…CreateDefaultContext`).
+    let below_package = |symbol: &str| -> Vec<String> {
+        symbol
+            .split('.')
+            .skip(1)
+            .flat_map(name_parts)
+            .collect::<Vec<_>>()
+    };
+    context.extend(below_package(&resolved.symbol));
     if let Some(call) = &resolved.call {
-        context.extend(name_parts(crate::keys::last_component(&call.callee)));
+        context.extend(below_package(&call.callee));
         for kw in &call.keywords {
             context.extend(name_parts(&kw.name));
             for value in &kw.values {
@@ -106,15 +143,16 @@ pub(super) fn add_retrieved_hits(
         }
         // The text's words, code spans included, split like names.
         let words = name_parts(&entry.text);
-        let shared = |parts: &[String]| -> Vec<String> {
+        let own_words = words_about(&entry.text, own_name);
+        let shared = |parts: &[String], words: &[String]| -> Vec<String> {
             parts
                 .iter()
                 .filter(|p| words.iter().any(|w| matches_part(w, p)))
                 .cloned()
                 .collect()
         };
-        let own_shared = shared(&own_parts);
-        let context_shared = shared(&context);
+        let own_shared = shared(&own_parts, &own_words);
+        let context_shared = shared(&context, &words);
         // A word of the hovered name, and a second word of the name or the call.
         if own_shared.is_empty() || own_shared.len() + context_shared.len() < 2 {
             continue;
@@ -150,5 +188,19 @@ mod tests {
         assert_eq!(name_parts("HTTPServer"), vec!["http", "server"]);
         assert!(matches_part("downloading", "download"));
         assert!(!matches_part("allow", "all"));
+    }
+
+    #[test]
+    fn a_word_of_another_compound_name_is_not_about_the_hovered_one() {
+        let text = "`gl.plot_miami2()` called with paths: pass `Sumstats` objects to plot";
+        let words = words_about(text, "plot_daf");
+        assert!(words.contains(&"sumstats".to_string()));
+        assert_eq!(words.iter().filter(|w| *w == "plot").count(), 1);
+        assert!(words_about("`plot_daf(...)` needs a reference", "plot_daf")
+            .contains(&"daf".to_string()));
+        assert!(
+            words_about("connect `SceneGraph` early", "AddMultibodyPlantSceneGraph")
+                .contains(&"graph".to_string())
+        );
     }
 }
