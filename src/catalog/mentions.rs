@@ -6,7 +6,7 @@
 
 pub use crate::keys::alnum_lower as normalise;
 use crate::keys::is_identifier;
-use crate::model::{EntryKind, Pack};
+use crate::model::{EntryKind, Pack, SymbolKind};
 use rustc_hash::FxHashMap;
 
 /// How a pitfall mentions a name, strongest first.
@@ -26,6 +26,9 @@ pub enum Mention {
 #[derive(Debug, Default)]
 pub struct Mentions {
     by_name: FxHashMap<String, Vec<(u32, u32, Mention)>>,
+    /// Normalised last name of a callee -> the pitfalls naming one of its keywords (owners
+    /// learnt from the pack's examples): "enable `savemetrics`" is about `Runner(...)`.
+    by_keyword_owner: FxHashMap<String, Vec<(u32, u32)>>,
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
@@ -47,10 +50,36 @@ fn whole_span_name(span: &str) -> Option<&str> {
 impl Mentions {
     pub fn of_pack(pack: &Pack) -> Mentions {
         let mut mentions = Mentions::default();
+        // (callee, keyword) pairs the pack's examples write; a pitfall's keyword whose
+        // owner was only guessed (a bare word in prose) does not make it about a callee.
+        let used: rustc_hash::FxHashSet<(&str, &str)> = pack
+            .entries()
+            .filter(|(_, e)| e.kind == EntryKind::Example)
+            .flat_map(|(_, e)| &e.symbols)
+            .filter(|s| s.kind == SymbolKind::Keyword)
+            .filter_map(|s| Some((s.owner.as_deref()?, s.name.as_str())))
+            .collect();
         for (s, skill) in pack.skills.iter().enumerate() {
             for (e, entry) in skill.entries.iter().enumerate() {
                 if entry.kind != EntryKind::Pitfall {
                     continue;
+                }
+                for symbol in &entry.symbols {
+                    let owner = match (symbol.kind, symbol.owner.as_deref()) {
+                        (SymbolKind::Keyword, Some(owner))
+                            if used.contains(&(owner, symbol.name.as_str())) =>
+                        {
+                            owner
+                        }
+                        _ => continue,
+                    };
+                    let list = mentions
+                        .by_keyword_owner
+                        .entry(normalise(crate::keys::last_component(owner)))
+                        .or_default();
+                    if !list.contains(&(s as u32, e as u32)) {
+                        list.push((s as u32, e as u32));
+                    }
                 }
                 let mut add = |name: &str, how: Mention| {
                     let key = normalise(name);
@@ -89,6 +118,14 @@ impl Mentions {
             }
         }
         mentions
+    }
+
+    /// Pitfalls naming a keyword of the callee whose last name is `callee`.
+    pub fn naming_a_keyword_of(&self, callee: &str) -> &[(u32, u32)] {
+        self.by_keyword_owner
+            .get(&normalise(callee))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Pitfalls mentioning `name` (normalised first), as (skill, entry, how).

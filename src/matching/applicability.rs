@@ -6,7 +6,9 @@
 use crate::code::python::CallSite;
 use crate::model::{Entry, SymbolKind};
 
-const REDIRECTS: [&str; 9] = [
+/// Words after which a pitfall says what to do instead of what goes wrong: the names
+/// after them are its advice ("Fix: enable `savemetrics`", "use `method` instead").
+const REDIRECTS: [&str; 11] = [
     " use ",
     " instead",
     " pass ",
@@ -16,6 +18,8 @@ const REDIRECTS: [&str; 9] = [
     " switch",
     "rather than",
     " through ",
+    "fix:",
+    " enable ",
 ];
 const ABSENCE: [&str; 7] = [
     "unless",
@@ -37,7 +41,10 @@ pub struct Subjects {
 }
 
 pub fn subjects(entry: &Entry, callee: &str) -> Subjects {
-    let (subjects, _) = mentions(entry, callee);
+    subjects_of(entry, mentions(entry, callee).0)
+}
+
+fn subjects_of(entry: &Entry, subjects: Vec<Mention>) -> Subjects {
     let text = entry.text.to_lowercase();
     let mut out = Subjects {
         absence: ABSENCE.iter().any(|w| text.contains(w)),
@@ -82,14 +89,13 @@ pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
         }
     }
     found.sort_by_key(|(pos, _)| *pos);
-    let Some((first, _)) = found.first() else {
-        return (Vec::new(), Vec::new());
-    };
+    // Leading space so that a redirect opening the text ("Use `x`...") is found.
+    let spaced = format!(" {text}");
     let cut = REDIRECTS
         .iter()
-        .filter_map(|w| text[*first..].find(w).map(|p| p + first))
+        .filter_map(|w| spaced.find(w))
         .min()
-        .unwrap_or(usize::MAX);
+        .map_or(usize::MAX, |p| p.saturating_sub(1));
     let (before, after): (Vec<_>, Vec<_>) = found.into_iter().partition(|(pos, _)| *pos <= cut);
     (
         before.into_iter().map(|(_, m)| m).collect(),
@@ -113,7 +119,8 @@ pub enum Mention {
 
 /// Whether a pitfall linked to `site` applies to it as written.
 pub fn applies(entry: &Entry, site: &CallSite) -> bool {
-    let subjects = subjects(entry, &site.callee);
+    let (about, advice) = mentions(entry, &site.callee);
+    let subjects = subjects_of(entry, about);
     if about_a_member_only(entry, &site.callee) {
         return false;
     }
@@ -135,12 +142,24 @@ pub fn applies(entry: &Entry, site: &CallSite) -> bool {
         return values.iter().any(|(k, v)| has_value(k, v));
     }
     match subjects.keywords.split_last() {
-        None => true,
+        // Only advice ("Fix: enable `savemetrics`"): it applies where the call does not
+        // take it yet.
+        None => !advice
+            .iter()
+            .any(|m| matches!(m, Mention::Keyword(k) if has_kw(k))),
         Some((last, before)) if subjects.absence => {
             !has_kw(last) && before.iter().all(|k| has_kw(k))
         }
         Some(_) => subjects.keywords.iter().any(|k| has_kw(k)),
     }
+}
+
+/// Whether the pitfall's advice (what it says to do) names `keyword` for this call.
+pub fn advises(entry: &Entry, site: &CallSite, keyword: &str) -> bool {
+    mentions(entry, &site.callee)
+        .1
+        .iter()
+        .any(|m| matches!(m, Mention::Keyword(k) if k == keyword))
 }
 
 /// `Psi4.read` fails ...: a pitfall about a member of a class, which names the class
@@ -198,6 +217,22 @@ mod tests {
         assert_eq!(subjects(&p, PSI4).keywords, vec!["xc"]);
         assert!(applies(&p, &site("Psi4(xc='b3lyp')")));
         assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
+    }
+
+    #[test]
+    fn advice_only_applies_where_the_call_does_not_follow_it() {
+        let p = pitfall(
+            "Pitfall: No runtime diagnostics. Fix: enable `savemetrics` and inspect runtime.",
+            vec![kw("savemetrics", PSI4)],
+        );
+        assert!(applies(&p, &site("Psi4(method='b3lyp')")));
+        assert!(!applies(&p, &site("Psi4(savemetrics=True)")));
+        let p = pitfall(
+            "Forgetting to pass model parameters (`params`) to the solver.",
+            vec![kw("params", PSI4)],
+        );
+        assert!(applies(&p, &site("Psi4()")));
+        assert!(!applies(&p, &site("Psi4(params=params)")));
     }
 
     #[test]

@@ -73,6 +73,42 @@ pub(super) fn add_mention_hits(
     }
 }
 
+/// Link 1c, hovering a callee: the pitfalls that name one of its keywords, as the pack's
+/// examples show them used with it ("Fix: enable `savemetrics`" for `Runner(...)`, which
+/// the call leaves out). Applicability then keeps those whose advice the call does not
+/// follow yet.
+pub(super) fn add_keyword_owner_hits(
+    catalog: &Catalog,
+    callee: &str,
+    hits: &mut HashMap<EntryId, Hit>,
+) {
+    let Some(module) = key_module(&format!("sym:{callee}")).map(str::to_string) else {
+        return;
+    };
+    let last = crate::keys::last_component(callee);
+    for &pack in catalog.packs_of_module(&module) {
+        for &(skill, entry) in catalog.mentions(pack).naming_a_keyword_of(last) {
+            let id = EntryId { pack, skill, entry };
+            let kind = catalog.entry(id).2.kind;
+            let score = mention_factor(Mention::InSpan)
+                * key_strength("sym:")
+                * crate::catalog::kind_weight(kind);
+            if hits.get(&id).is_some_and(|h| h.score >= score) {
+                continue;
+            }
+            hits.insert(
+                id,
+                Hit {
+                    score,
+                    reason: format!("names a keyword of `{last}`"),
+                    own: true,
+                    via_doc: false,
+                },
+            );
+        }
+    }
+}
+
 /// Whether the pitfall `id` mentions the call's callee (last name) or one of its
 /// keywords, or, with no call, the symbol: a name in common, the guard that lets a weak
 /// link (a doc both cite) show a pitfall as applying.

@@ -343,16 +343,28 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         .cloned()
         .collect();
     mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
+    if let (true, Some(call)) = (hovering_callee, &resolved.call) {
+        mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
+    }
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
     // keyword or value itself.
+    let hovered_keyword = resolved
+        .keys
+        .first()
+        .filter(|k| k.starts_with("kw:"))
+        .and_then(|k| k.rsplit(':').next());
     if let Some(call) = &resolved.call {
         hits.retain(|id, hit| {
             let (_, _, entry) = catalog.entry(*id);
             entry.kind != EntryKind::Pitfall
                 || applicability::applies(entry, call)
-                // Hovering `num_threads=`: the pitfall about leaving it out still informs.
-                || (hit.own && !hovering_callee && applicability::subjects(entry, &call.callee).absence)
+                // Hovering `num_threads=`: the pitfall about leaving it out, or advising
+                // it, still informs (diagnostics ask `applies` alone).
+                || (hit.own
+                    && !hovering_callee
+                    && (applicability::subjects(entry, &call.callee).absence
+                        || hovered_keyword.is_some_and(|k| applicability::advises(entry, call, k))))
         });
     }
 
@@ -435,6 +447,8 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         let (pack, skill, entry) = catalog.entry(*id);
         let kind = match entry.kind {
             EntryKind::Pitfall if hit.via_doc => ItemKind::Related,
+            // Hovering a keyword or value: a pitfall about the callee only is context.
+            EntryKind::Pitfall if !hit.own && !hovering_callee => ItemKind::Related,
             EntryKind::Pitfall => ItemKind::Pitfall,
             EntryKind::Example => ItemKind::Example,
             EntryKind::DocMap
