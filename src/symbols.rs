@@ -181,7 +181,10 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
         }
         for span in &spans {
             if let Some(name) = callable_name(span) {
-                if let Some(q) = qualify(name, facts, modules) {
+                if let Some(method) = own_method(name, facts, own) {
+                    // `set_cell()`, which the skill's examples call on an `Atoms`.
+                    named_callees.insert(method.clone());
+                } else if let Some(q) = qualify(name, facts, modules) {
                     if facts.callees.contains(&q)
                         || q.rsplit('.')
                             .next()
@@ -346,18 +349,7 @@ fn span_symbols(
     let Some(name) = callable_name(span) else {
         return;
     };
-    // A bare method name the skill's own examples call (`calc.read(...)` on a `Psi4`)
-    // is that method, before any same-named import of another skill (`ase.io.read`).
-    let own_method = (!name.contains('.'))
-        .then(|| {
-            let suffix = format!(".{name}");
-            own.callees
-                .iter()
-                .find(|c| c.ends_with(&suffix) && facts.imports.get(name) != Some(*c))
-        })
-        .flatten()
-        .filter(|_| !own.imports.contains_key(name));
-    if let Some(method) = own_method {
+    if let Some(method) = own_method(name, facts, own) {
         out.insert(Symbol::new(SymbolKind::Qualified, method));
         return;
     }
@@ -380,6 +372,18 @@ fn span_symbols(
             }
         }
     }
+}
+
+/// A bare method name the skill's own examples call (`calc.read(...)` on a `Psi4`) is
+/// that method, before any same-named import of another skill (`ase.io.read`).
+fn own_method<'a>(name: &str, facts: &ExampleFacts, own: &'a ExampleFacts) -> Option<&'a String> {
+    if name.contains('.') || own.imports.contains_key(name) {
+        return None;
+    }
+    let suffix = format!(".{name}");
+    own.callees
+        .iter()
+        .find(|c| c.ends_with(&suffix) && facts.imports.get(name) != Some(*c))
 }
 
 fn keyword_owner_list(

@@ -775,6 +775,17 @@ fn literal_values_bounded(
                 }
             }
         }
+        // As written: the skills say `scale_atoms=True`, `tcut=None`, `dt=0.1`.
+        "true" | "false" | "none" | "integer" | "float" => {
+            if let Ok(value) = node.utf8_text(src) {
+                out.push(LiteralValue {
+                    value: value.to_string(),
+                    start: node.start_byte(),
+                    end: node.end_byte(),
+                    dict_key: dict_key.map(str::to_string),
+                });
+            }
+        }
         "list" | "tuple" | "set" => {
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {

@@ -138,8 +138,10 @@ pub fn applies(entry: &Entry, site: &CallSite) -> bool {
         .filter(|(k, _)| k.is_some() || subjects.keywords.is_empty())
         .collect();
     if !values.is_empty() {
-        // About specific values: the call must pass one of them.
-        return values.iter().any(|(k, v)| has_value(k, v));
+        // About specific values: the call must pass one of them; or, for an absence
+        // ("unless `scale_atoms=True` is passed"), none.
+        let passes = values.iter().any(|(k, v)| has_value(k, v));
+        return passes != subjects.absence;
     }
     match subjects.keywords.split_last() {
         // Only advice ("Fix: enable `savemetrics`"): it applies where the call does not
@@ -243,6 +245,19 @@ mod tests {
         );
         assert!(applies(&p, &site("Psi4(method='b3lyp')")));
         assert!(!applies(&p, &site("Psi4(method='b3lyp', num_threads=4)")));
+    }
+
+    #[test]
+    fn absence_of_a_value_applies_only_without_it() {
+        let p = pitfall(
+            "`set_cell()` does not move atoms unless `scale_atoms=True` is passed.",
+            vec![
+                kw("scale_atoms", PSI4),
+                Symbol::owned(SymbolKind::Value, "True", format!("{PSI4}:scale_atoms")),
+            ],
+        );
+        assert!(applies(&p, &site("Psi4(method='b3lyp')")));
+        assert!(!applies(&p, &site("Psi4(scale_atoms=True)")));
     }
 
     #[test]

@@ -327,21 +327,17 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     }
     // Keys of the hovered node itself: all but the callee's context when a keyword or
     // value is hovered; for a hovered callee, its own `sym:` key.
+    let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
     let own_keys = resolved
         .keys
         .iter()
         .position(|k| k.starts_with("sym:"))
-        .map(|p| p + 1)
+        .map(|p| if hovering_callee { p + 1 } else { p })
         .unwrap_or(resolved.keys.len());
-    let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
     let imported = packs_imported(catalog, &resolved.imported);
     let mut hits = direct_hits(catalog, &resolved.keys, own_keys, &imported);
     // Mentions of the hovered node only: a hovered keyword or value is not its callee.
-    let mentioned: Vec<String> = resolved.keys[..own_keys]
-        .iter()
-        .filter(|k| hovering_callee || !k.starts_with("sym:"))
-        .cloned()
-        .collect();
+    let mentioned: Vec<String> = resolved.keys[..own_keys].to_vec();
     mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
     if let (true, Some(call)) = (hovering_callee, &resolved.call) {
         mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
