@@ -405,6 +405,9 @@ fn main() {
             let silent = outcome.shown.is_empty();
             tally.silent += u32::from(silent);
             tally.baseline_silent += u32::from(outcome.baseline_top.is_none());
+            if silent && verbose {
+                println!("silent {}: resolved {}", case.id, outcome.resolved);
+            }
             if !silent && verbose {
                 println!(
                     "noise {}: {} at {}:{} shows {:?}",

@@ -29,6 +29,9 @@ pub struct Mentions {
     /// Normalised last name of a callee -> the pitfalls naming one of its keywords (owners
     /// learnt from the pack's examples): "enable `savemetrics`" is about `Runner(...)`.
     by_keyword_owner: FxHashMap<String, Vec<(u32, u32)>>,
+    /// Normalised identifier -> the skills whose entries (examples, prose, maps) write
+    /// it: which skills are about a name at all.
+    skills_naming: FxHashMap<String, Vec<u32>>,
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
@@ -61,6 +64,16 @@ impl Mentions {
             .collect();
         for (s, skill) in pack.skills.iter().enumerate() {
             for (e, entry) in skill.entries.iter().enumerate() {
+                for word in entry
+                    .text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| is_identifier(w))
+                {
+                    let list = mentions.skills_naming.entry(normalise(word)).or_default();
+                    if list.last() != Some(&(s as u32)) {
+                        list.push(s as u32);
+                    }
+                }
                 if entry.kind != EntryKind::Pitfall {
                     continue;
                 }
@@ -118,6 +131,13 @@ impl Mentions {
             }
         }
         mentions
+    }
+
+    /// Whether any entry of skill `skill` writes `name`.
+    pub fn skill_names(&self, skill: u32, name: &str) -> bool {
+        self.skills_naming
+            .get(&normalise(name))
+            .is_some_and(|skills| skills.contains(&skill))
     }
 
     /// Pitfalls naming a keyword of the callee whose last name is `callee`.

