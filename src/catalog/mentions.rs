@@ -32,6 +32,8 @@ pub struct Mentions {
     /// Normalised identifier -> the skills whose entries (examples, prose, maps) write
     /// it: which skills are about a name at all.
     skills_naming: FxHashMap<String, Vec<u32>>,
+    /// (callee, keyword) pairs the pack's examples write: owners learnt, not guessed.
+    keyword_uses: rustc_hash::FxHashSet<(String, String)>,
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
@@ -61,6 +63,10 @@ impl Mentions {
             .flat_map(|(_, e)| &e.symbols)
             .filter(|s| s.kind == SymbolKind::Keyword)
             .filter_map(|s| Some((s.owner.as_deref()?, s.name.as_str())))
+            .collect();
+        mentions.keyword_uses = used
+            .iter()
+            .map(|(owner, name)| (owner.to_string(), name.to_string()))
             .collect();
         for (s, skill) in pack.skills.iter().enumerate() {
             for (e, entry) in skill.entries.iter().enumerate() {
@@ -131,6 +137,12 @@ impl Mentions {
             }
         }
         mentions
+    }
+
+    /// Whether the pack's examples pass keyword `name` to `callee`.
+    pub fn examples_pass(&self, callee: &str, name: &str) -> bool {
+        self.keyword_uses
+            .contains(&(callee.to_string(), name.to_string()))
     }
 
     /// Whether any entry of skill `skill` writes `name`.

@@ -44,7 +44,7 @@ pub(super) fn add_mention_hits(
                 }
                 let id = EntryId { pack, skill, entry };
                 let entry = catalog.entry(id).2;
-                if about_another_owner(entry, name, resolved) {
+                if about_another_owner(catalog, id, name, resolved) {
                     continue;
                 }
                 if how == Mention::InSpan
@@ -137,7 +137,8 @@ pub(super) fn names_the_call(
 /// callee (`backend_config` of `oqupy.PtTebd`, hovered in `Tempo(...)`): keyed matching
 /// already decided it does not apply.
 pub(super) fn about_another_owner(
-    entry: &crate::model::Entry,
+    catalog: &Catalog,
+    id: EntryId,
     name: &str,
     resolved: &Resolved,
 ) -> bool {
@@ -145,10 +146,18 @@ pub(super) fn about_another_owner(
     let Some(call) = &resolved.call else {
         return false;
     };
+    let entry = catalog.entry(id).2;
     entry.symbols.iter().any(|s| {
         matches!(s.kind, SymbolKind::Keyword | SymbolKind::Value)
             && s.name == name
             && s.owner.as_deref().is_some_and(|owner| {
+                // A keyword owner guessed from prose (a bare word, owned by the classes
+                // the examples build) says nothing; one the examples write does.
+                if s.kind == SymbolKind::Keyword
+                    && !catalog.mentions(id.pack).examples_pass(owner, name)
+                {
+                    return false;
+                }
                 // By last name: the skill's examples and the user's file may reach the
                 // same class through different modules (re-exports).
                 // Only when the pitfall itself names that owner: an example's owner is

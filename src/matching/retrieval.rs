@@ -156,7 +156,7 @@ pub(super) fn add_retrieved_hits(
             continue;
         }
         let entry = catalog.entry(hit.id).2;
-        if about_another_owner(entry, own_name, resolved) {
+        if about_another_owner(catalog, hit.id, own_name, resolved) {
             continue;
         }
         // The text's words, code spans included, split like names.
