@@ -325,8 +325,14 @@ fn span_symbols(
         }
         if is_identifier(name) && !value.starts_with('=') {
             keyword_symbols(name, facts, own, named_callees, out);
+            // A value is a literal (`"multithread"`, `None`, `0.1`); `dkmax = tcut/dt`
+            // is a formula, not a value to compare with the call's.
+            let literal = unquote(value).is_some()
+                || value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+'));
             let value = unquote(value).unwrap_or(value);
-            if !value.is_empty() {
+            if literal && !value.is_empty() {
                 for owner in keyword_owner_list(name, facts, own, named_callees) {
                     out.insert(Symbol::owned(
                         SymbolKind::Value,
