@@ -34,6 +34,9 @@ pub struct Mentions {
     skills_naming: FxHashMap<String, Vec<u32>>,
     /// (callee, keyword) pairs the pack's examples write: owners learnt, not guessed.
     keyword_uses: rustc_hash::FxHashSet<(String, String)>,
+    /// Callee -> the methods the pack's examples call on what it returns
+    /// (`lightkurve.search_lightcurve` -> `download`, `download_all`).
+    result_members: FxHashMap<String, Vec<String>>,
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
@@ -64,6 +67,26 @@ impl Mentions {
             .filter(|s| s.kind == SymbolKind::Keyword)
             .filter_map(|s| Some((s.owner.as_deref()?, s.name.as_str())))
             .collect();
+        let called: rustc_hash::FxHashSet<&str> = pack
+            .entries()
+            .filter(|(_, e)| e.kind == EntryKind::Example)
+            .flat_map(|(_, e)| &e.symbols)
+            .filter(|s| s.kind == SymbolKind::Qualified)
+            .map(|s| s.name.as_str())
+            .collect();
+        for name in &called {
+            if let Some((owner, member)) = name.rsplit_once('.') {
+                if called.contains(owner) {
+                    let list = mentions
+                        .result_members
+                        .entry(owner.to_string())
+                        .or_default();
+                    if !list.iter().any(|m| m == member) {
+                        list.push(member.to_string());
+                    }
+                }
+            }
+        }
         mentions.keyword_uses = used
             .iter()
             .map(|(owner, name)| (owner.to_string(), name.to_string()))
@@ -137,6 +160,14 @@ impl Mentions {
             }
         }
         mentions
+    }
+
+    /// The methods the pack's examples call on what `callee` returns.
+    pub fn result_members(&self, callee: &str) -> &[String] {
+        self.result_members
+            .get(callee)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Whether the pack's examples pass keyword `name` to `callee`.

@@ -8,7 +8,8 @@ use crate::model::{Entry, SymbolKind};
 
 /// Words after which a pitfall says what to do instead of what goes wrong: the names
 /// after them are its advice ("Fix: enable `savemetrics`", "use `method` instead").
-const REDIRECTS: [&str; 11] = [
+const REDIRECTS: [&str; 12] = [
+    " call ",
     " use ",
     " instead",
     " pass ",
@@ -89,13 +90,7 @@ pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
         }
     }
     found.sort_by_key(|(pos, _)| *pos);
-    // Leading space so that a redirect opening the text ("Use `x`...") is found.
-    let spaced = format!(" {text}");
-    let cut = REDIRECTS
-        .iter()
-        .filter_map(|w| spaced.find(w))
-        .min()
-        .map_or(usize::MAX, |p| p.saturating_sub(1));
+    let cut = advice_start(&text);
     let (before, after): (Vec<_>, Vec<_>) = found.into_iter().partition(|(pos, _)| *pos <= cut);
     (
         before.into_iter().map(|(_, m)| m).collect(),
@@ -154,6 +149,34 @@ pub fn applies(entry: &Entry, site: &CallSite) -> bool {
         }
         Some(_) => subjects.keywords.iter().any(|k| has_kw(k)),
     }
+}
+
+/// Where the advice of a lowercased pitfall text begins (its first redirect word), or
+/// `usize::MAX` when it gives none.
+fn advice_start(text: &str) -> usize {
+    // Leading space so that a redirect opening the text ("Use `x`...") is found.
+    let spaced = format!(" {text}");
+    REDIRECTS
+        .iter()
+        .filter_map(|w| spaced.find(w))
+        .min()
+        .map_or(usize::MAX, |p| p.saturating_sub(1))
+}
+
+/// Whether the pitfall's advice calls method `name` (`` call `.download()` first ``).
+pub fn advises_calling(entry: &Entry, name: &str) -> bool {
+    let text = entry.text.to_lowercase();
+    let Some(advice) = text.get(advice_start(&text)..) else {
+        return false;
+    };
+    let name = name.to_lowercase();
+    [
+        format!("`.{name}("),
+        format!("`{name}("),
+        format!(".{name}()`"),
+    ]
+    .iter()
+    .any(|form| advice.contains(form.as_str()))
 }
 
 /// Whether the pitfall's advice (what it says to do) names `keyword` for this call.
@@ -235,6 +258,17 @@ mod tests {
         );
         assert!(applies(&p, &site("Psi4()")));
         assert!(!applies(&p, &site("Psi4(params=params)")));
+    }
+
+    #[test]
+    fn advice_to_call_a_method_is_told_from_its_subject() {
+        let p = pitfall(
+            "Treating `SearchResult` like data: call `.download()` / `.download_all()` first.",
+            vec![],
+        );
+        assert!(advises_calling(&p, "download") && advises_calling(&p, "download_all"));
+        let p = pitfall("`read()` fails for output files without a header.", vec![]);
+        assert!(!advises_calling(&p, "read"));
     }
 
     #[test]

@@ -109,6 +109,51 @@ pub(super) fn add_keyword_owner_hits(
     }
 }
 
+/// Link 1d, hovering a callee: the pitfalls whose advice calls a method the pack's
+/// examples call on what the callee returns ("call `.download()` first" for
+/// `search_lightcurve(...)`, whose result the examples `.download()`).
+pub(super) fn add_result_member_hits(
+    catalog: &Catalog,
+    callee: &str,
+    hits: &mut HashMap<EntryId, Hit>,
+) {
+    let Some(module) = key_module(&format!("sym:{callee}")).map(str::to_string) else {
+        return;
+    };
+    for &pack in catalog.packs_of_module(&module) {
+        let mentions = catalog.mentions(pack);
+        for member in mentions.result_members(callee) {
+            for &(skill, entry, how) in mentions.of(member) {
+                let id = EntryId { pack, skill, entry };
+                let entry = catalog.entry(id).2;
+                if how != Mention::WholeSpan
+                    || !super::applicability::advises_calling(entry, member)
+                {
+                    continue;
+                }
+                let score = mention_factor(Mention::InSpan)
+                    * key_strength("sym:")
+                    * crate::catalog::kind_weight(entry.kind);
+                if hits.get(&id).is_some_and(|h| h.score >= score) {
+                    continue;
+                }
+                hits.insert(
+                    id,
+                    Hit {
+                        score,
+                        reason: format!(
+                            "advises `.{member}()` on what `{}` returns",
+                            crate::keys::last_component(callee)
+                        ),
+                        own: true,
+                        via_doc: false,
+                    },
+                );
+            }
+        }
+    }
+}
+
 /// Whether the pitfall `id` mentions the call's callee (last name) or one of its
 /// keywords, or, with no call, the symbol: a name in common, the guard that lets a weak
 /// link (a doc both cite) show a pitfall as applying.

@@ -2,6 +2,9 @@
 //! diagnostics and the CLI. Links, strongest first (each hit keeps its reason):
 //! 1. the entry names the symbol, keyword, value or environment variable (exact keys);
 //!    1b. a pitfall of the call's package mentions the hovered name (`mentions.rs`);
+//!    1c. hovering a callee: a pitfall names a keyword the pack's examples pass to it;
+//!    1d. hovering a callee: a pitfall's advice calls a method the examples call on
+//!    what it returns;
 //! 2. the entry cites a doc that documents the symbol (applying only when it also names
 //!    something of the call; else shown as related);
 //! 3. retrieval through the tantivy index where no pitfall is linked yet
@@ -341,6 +344,7 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
     if let (true, Some(call)) = (hovering_callee, &resolved.call) {
         mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
+        mentions::add_result_member_hits(catalog, &call.callee, &mut hits);
     }
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
