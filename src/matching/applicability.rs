@@ -163,7 +163,8 @@ fn advice_start(text: &str) -> usize {
         .map_or(usize::MAX, |p| p.saturating_sub(1))
 }
 
-/// Whether the pitfall's advice calls method `name` (`` call `.download()` first ``).
+/// Whether the pitfall's advice calls `name` (`` call `.download()` first ``, "prefer
+/// byte units and `num_entries_for`").
 pub fn advises_calling(entry: &Entry, name: &str) -> bool {
     let text = entry.text.to_lowercase();
     let Some(advice) = text.get(advice_start(&text)..) else {
@@ -174,6 +175,7 @@ pub fn advises_calling(entry: &Entry, name: &str) -> bool {
         format!("`.{name}("),
         format!("`{name}("),
         format!(".{name}()`"),
+        format!("`{name}`"),
     ]
     .iter()
     .any(|form| advice.contains(form.as_str()))

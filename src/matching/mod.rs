@@ -365,6 +365,10 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                     && !hovering_callee
                     && (applicability::subjects(entry, &call.callee).absence
                         || hovered_keyword.is_some_and(|k| applicability::advises(entry, call, k))))
+                // Hovering the call a pitfall advises (`num_entries_for`): it says why.
+                || (hit.own
+                    && hovering_callee
+                    && applicability::advises_calling(entry, keys::last_component(&call.callee)))
         });
     }
 
