@@ -98,16 +98,25 @@ pub(super) fn add_retrieved_hits(
     own_key: &str,
     hits: &mut HashMap<EntryId, Hit>,
 ) {
-    let Some(module) = key_module(own_key) else {
+    // A package's name: the packs about it; an environment variable: the packs about
+    // what the file imports (`ASE_AIMS_COMMAND` in a script importing ase).
+    let (packs, own_name) = match (key_module(own_key), own_key.strip_prefix("env:")) {
+        (Some(module), _) => (
+            catalog.packs_of_module(module).to_vec(),
+            mentioned_name(own_key),
+        ),
+        (None, Some(var)) => (
+            super::packs_imported(catalog, &resolved.imported),
+            Some(var),
+        ),
+        (None, None) => return,
+    };
+    let Some(own_name) = own_name else {
         return;
     };
-    let packs = catalog.packs_of_module(module);
     if packs.is_empty() {
         return;
     }
-    let Some(own_name) = mentioned_name(own_key) else {
-        return;
-    };
     let meaningful =
         |p: &String| p.len() >= MIN_GUARD_PART && !GENERIC_NAME_PARTS.contains(&p.as_str());
     let own_parts: Vec<String> = name_parts(own_name)
@@ -145,7 +154,7 @@ pub(super) fn add_retrieved_hits(
         .map(|p| (p.clone(), RETRIEVED_OWN_BOOST))
         .chain(context.iter().map(|p| (p.clone(), 1.0)))
         .collect();
-    let Ok(found) = catalog.retrieve_pitfalls(&terms, packs, MAX_RETRIEVED * 4) else {
+    let Ok(found) = catalog.retrieve_pitfalls(&terms, &packs, MAX_RETRIEVED * 4) else {
         return;
     };
     // Candidates in BM25 order; those sharing two words before those that lean on the
