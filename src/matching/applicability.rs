@@ -115,7 +115,24 @@ pub enum Mention {
 /// Whether a pitfall linked to `site` applies to it as written.
 pub fn applies(entry: &Entry, site: &CallSite) -> bool {
     let (about, advice) = mentions(entry, &site.callee);
-    let subjects = subjects_of(entry, about);
+    let mut subjects = subjects_of(entry, about);
+    // A bare word the skills leave unowned (`ngl` in "`ase.gui`, `ngl`, `x3d`") reads as
+    // a keyword or a value; where the call passes it as a value, it is that value.
+    let passed = |name: &str| {
+        site.keywords
+            .iter()
+            .any(|a| a.values.iter().any(|v| v.value == name))
+    };
+    let (as_values, keywords): (Vec<String>, Vec<String>) = std::mem::take(&mut subjects.keywords)
+        .into_iter()
+        .partition(|k| passed(k) && !site.keywords.iter().any(|a| &a.name == k));
+    // Words listed with it are its alternatives (`x3d`): the values decide.
+    if as_values.is_empty() {
+        subjects.keywords = keywords;
+    }
+    subjects
+        .values
+        .extend(as_values.into_iter().map(|v| (None, v)));
     if about_a_member_only(entry, &site.callee) {
         return false;
     }
@@ -281,6 +298,19 @@ mod tests {
         );
         assert!(applies(&p, &site("Psi4(method='b3lyp')")));
         assert!(!applies(&p, &site("Psi4(method='b3lyp', num_threads=4)")));
+    }
+
+    #[test]
+    fn an_unowned_word_the_call_passes_as_a_value_is_that_value() {
+        let p = pitfall(
+            "Viewer capabilities differ (`ase.gui`, `ngl`, `x3d`), so pick by context.",
+            vec![
+                Symbol::new(SymbolKind::Keyword, "ngl"),
+                Symbol::new(SymbolKind::Keyword, "x3d"),
+            ],
+        );
+        assert!(applies(&p, &site("Psi4(viewer='ngl')")));
+        assert!(!applies(&p, &site("Psi4(viewer='vmd')")));
     }
 
     #[test]
