@@ -55,6 +55,16 @@ fn whole_span_name(span: &str) -> Option<&str> {
     is_identifier(name).then_some(name)
 }
 
+/// A span that is one literal name with a dot (`ACF.dat`, `stdrun.hoc`, `"*.root"`
+/// aside): what a call passes as a string argument.
+fn literal_name(span: &str) -> Option<&str> {
+    let s = span.trim().trim_matches(['"', '\'']);
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    (plain && s.contains('.') && s.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some(s)
+}
+
 impl Mentions {
     pub fn of_pack(pack: &Pack) -> Mentions {
         let mut mentions = Mentions::default();
@@ -141,6 +151,8 @@ impl Mentions {
                     if i % 2 == 1 {
                         if let Some(name) = whole_span_name(part) {
                             add(name, Mention::WholeSpan);
+                        } else if let Some(name) = literal_name(part) {
+                            add(name, Mention::WholeSpan);
                         }
                         for token in part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                         {
@@ -209,6 +221,8 @@ mod tests {
         assert_eq!(whole_span_name(".download_all()"), Some("download_all"));
         assert_eq!(whole_span_name("dt=0.1"), Some("dt"));
         assert_eq!(whole_span_name("events.fields"), None);
+        assert_eq!(literal_name("ACF.dat"), Some("ACF.dat"));
+        assert_eq!(literal_name("x = 1"), None);
         assert!(name_shaped("DFT-D3") && name_shaped("NEB") && name_shaped("AddModels"));
         assert!(!name_shaped("folded") && !name_shaped("Treating"));
         assert_eq!(normalise("DFT-D3"), normalise("DFTD3"));

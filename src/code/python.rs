@@ -604,6 +604,20 @@ impl Analysis {
                     });
                 }
             }
+            // A positional argument (`n.load_file("stdrun.hoc")`, `attach_charges(atoms,
+            // 'ACF.dat')`): a value of the call whose keyword the call does not say.
+            if let (Some(site), Some("argument_list")) = (&call, string.parent().map(|p| p.kind()))
+            {
+                let owner = format!("{}:{}", site.callee, keys::ANY_OWNER);
+                return Some(Resolved {
+                    symbol: format!("{}(\"{content}\")", site.callee),
+                    keys: vec![keys::val(&owner, &content), keys::sym(&site.callee)],
+                    start: string.start_byte(),
+                    end: string.end_byte(),
+                    call,
+                    imported: Vec::new(),
+                });
+            }
             if let Some(sub) = ancestor_of_kind(string, "subscript", 1) {
                 if let Some(site) = self.environ_subscript(sub, src, statement_of(sub).end_byte()) {
                     return Some(env_resolved(&content, string, Some(site)));
