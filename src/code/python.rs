@@ -450,6 +450,14 @@ impl Analysis {
             "parenthesized_expression" => {
                 self.qualify_bounded(node.named_child(0)?, src, at, depth + 1)
             }
+            // An item of a package's object (`f["events"].arrays`) is named after the
+            // object, as an assignment of it is (`t = f["events"]`).
+            "subscript" => self.qualify_bounded(
+                node.child_by_field_id(field_ids().value)?,
+                src,
+                at,
+                depth + 1,
+            ),
             _ => None,
         }
     }
@@ -606,8 +614,7 @@ impl Analysis {
             }
             // A positional argument (`n.load_file("stdrun.hoc")`, `attach_charges(atoms,
             // 'ACF.dat')`): a value of the call whose keyword the call does not say.
-            if let (Some(site), Some("argument_list")) = (&call, string.parent().map(|p| p.kind()))
-            {
+            if let (Some(site), true) = (&call, positional(string)) {
                 let owner = format!("{}:{}", site.callee, keys::ANY_OWNER);
                 return Some(Resolved {
                     symbol: format!("{}(\"{content}\")", site.callee),
@@ -808,6 +815,23 @@ fn literal_values_bounded(
         }
         _ => {}
     }
+}
+
+/// Whether a string is a positional argument, or inside one's literal
+/// (`from_root({fname: "Events"})`).
+fn positional(string: Node<'_>) -> bool {
+    let mut node = string;
+    for _ in 0..4 {
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "argument_list" => return true,
+            "pair" | "dictionary" | "list" | "tuple" | "set" => node = parent,
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn ancestor_of_kind<'t>(node: Node<'t>, kind: &str, max_up: usize) -> Option<Node<'t>> {
