@@ -161,6 +161,9 @@ pub(super) fn add_retrieved_hits(
     // skill writing the name.
     let mut admitted: Vec<(bool, EntryId, Vec<String>)> = Vec::new();
     for hit in found {
+        if admitted.iter().filter(|(strict, _, _)| *strict).count() >= MAX_RETRIEVED {
+            break;
+        }
         if hits.contains_key(&hit.id) {
             continue;
         }
@@ -168,9 +171,6 @@ pub(super) fn add_retrieved_hits(
         if about_another_owner(catalog, hit.id, own_name, resolved) {
             continue;
         }
-        // The text's words, code spans included, split like names.
-        let words = name_parts(&entry.text);
-        let own_words = words_about(&entry.text, &resolved.symbol, own_name);
         let shared = |parts: &[String], words: &[String]| -> Vec<String> {
             parts
                 .iter()
@@ -178,13 +178,15 @@ pub(super) fn add_retrieved_hits(
                 .cloned()
                 .collect()
         };
+        let own_words = words_about(&entry.text, &resolved.symbol, own_name);
         let own_shared = shared(&own_parts, &own_words);
-        let context_shared = shared(&context, &words);
         // A word of the hovered name, and a second word of the name or the call, or a
         // skill that writes the hovered name somewhere (its examples, its workflow).
         if own_shared.is_empty() {
             continue;
         }
+        // The text's words, code spans included, split like names.
+        let context_shared = shared(&context, &name_parts(&entry.text));
         let strict = own_shared.len() + context_shared.len() >= 2;
         if !strict
             && !catalog
