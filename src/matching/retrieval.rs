@@ -52,7 +52,7 @@ fn words_about(text: &str, symbol: &str, name: &str) -> Vec<String> {
     let mut words = Vec::new();
     for (i, piece) in text.split('`').enumerate() {
         if i % 2 == 0 {
-            words.extend(name_parts(piece));
+            words.extend(prose_words(piece));
             continue;
         }
         if crate::symbols::is_path(piece.trim()) {
@@ -76,6 +76,23 @@ fn words_about(text: &str, symbol: &str, name: &str) -> Vec<String> {
             if parts.len() == 1 || contains_run(&own, &parts) || contains_run(&parts, &own) {
                 words.extend(parts);
             }
+        }
+    }
+    words
+}
+
+/// The words of prose, split like names, plus each hyphenated word joined (`B-scan` is
+/// also `bscan`, `k-point` also `kpoint`): people hyphenate what code writes as one.
+fn prose_words(text: &str) -> Vec<String> {
+    let mut words = name_parts(text);
+    for token in text.split_whitespace() {
+        let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if token.contains('-')
+            && token
+                .split('-')
+                .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            words.push(token.replace('-', "").to_ascii_lowercase());
         }
     }
     words
@@ -186,7 +203,7 @@ pub(super) fn add_retrieved_hits(
             continue;
         }
         // The text's words, code spans included, split like names.
-        let context_shared = shared(&context, &name_parts(&entry.text));
+        let context_shared = shared(&context, &prose_words(&entry.text));
         let strict = own_shared.len() + context_shared.len() >= 2;
         if !strict
             && !catalog
@@ -232,6 +249,7 @@ mod tests {
         assert_eq!(name_parts("HTTPServer"), vec!["http", "server"]);
         assert!(matches_part("downloading", "download"));
         assert!(!matches_part("allow", "all"));
+        assert!(prose_words("Plotting a B-scan before merge").contains(&"bscan".to_string()));
     }
 
     #[test]
