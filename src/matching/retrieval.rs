@@ -9,6 +9,7 @@
 use super::mentions::{about_another_owner, mentioned_name};
 use super::weights::{
     GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, RETRIEVAL_FACTOR, RETRIEVED_OWN_BOOST,
+    STEMMED_LENGTH,
 };
 use super::{key_module, Hit};
 use crate::catalog::{Catalog, EntryId};
@@ -26,7 +27,18 @@ pub fn name_parts(name: &str) -> Vec<String> {
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             let prev_lower =
                 i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
-            if c.is_ascii_uppercase() && !current.is_empty() && (prev_lower || next_lower) {
+            // `C6perturbatively` -> `c6`, `perturbatively`; `b3lyp` stays whole.
+            let word_after_digit = i > 0
+                && chars[i - 1].is_ascii_digit()
+                && c.is_ascii_lowercase()
+                && chars[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count()
+                    >= 4;
+            if (c.is_ascii_uppercase() && !current.is_empty() && (prev_lower || next_lower))
+                || word_after_digit
+            {
                 parts.push(std::mem::take(&mut current));
             }
             current.push(c.to_ascii_lowercase());
@@ -103,9 +115,21 @@ fn contains_run(parts: &[String], run: &[String]) -> bool {
     !run.is_empty() && parts.windows(run.len()).any(|w| w == run)
 }
 
-/// Whether `word` of the text is `part` or begins with it (`downloading` for `download`).
+/// Whether `word` of the text is `part` or begins with it (`downloading` for
+/// `download`; with `part` stemmed, `perturbative` for `perturbatively`).
 fn matches_part(word: &str, part: &str) -> bool {
     word == part || (part.len() >= crate::catalog::MIN_PREFIX_TERM && word.starts_with(part))
+}
+
+/// A long word without its last two letters, the usual span of an English ending
+/// (`perturbatively` -> `perturbative`, `harmonize` -> `harmoni`, `vibrations` ->
+/// `vibratio`); shorter words as they are.
+pub fn stem(word: &str) -> &str {
+    if word.len() >= STEMMED_LENGTH && word.is_ascii() {
+        &word[..word.len() - 2]
+    } else {
+        word
+    }
 }
 
 /// Adds retrieved pitfalls for the hovered node (`own_key`, its first own key).
@@ -168,7 +192,7 @@ pub(super) fn add_retrieved_hits(
     context.dedup();
     let terms: Vec<(String, f32)> = own_parts
         .iter()
-        .map(|p| (p.clone(), RETRIEVED_OWN_BOOST))
+        .map(|p| (stem(p).to_string(), RETRIEVED_OWN_BOOST))
         .chain(context.iter().map(|p| (p.clone(), 1.0)))
         .collect();
     let Ok(found) = catalog.retrieve_pitfalls(&terms, &packs, MAX_RETRIEVED * 4) else {
@@ -188,22 +212,27 @@ pub(super) fn add_retrieved_hits(
         if about_another_owner(catalog, hit.id, own_name, resolved) {
             continue;
         }
-        let shared = |parts: &[String], words: &[String]| -> Vec<String> {
+        // The hovered name's words match by stem, the call's by prefix only: the name is
+        // what the pitfall must be about.
+        let shared = |parts: &[String], words: &[String], stemmed: bool| -> Vec<String> {
             parts
                 .iter()
-                .filter(|p| words.iter().any(|w| matches_part(w, p)))
+                .filter(|p| {
+                    let p = if stemmed { stem(p) } else { p.as_str() };
+                    words.iter().any(|w| matches_part(w, p))
+                })
                 .cloned()
                 .collect()
         };
         let own_words = words_about(&entry.text, &resolved.symbol, own_name);
-        let own_shared = shared(&own_parts, &own_words);
+        let own_shared = shared(&own_parts, &own_words, true);
         // A word of the hovered name, and a second word of the name or the call, or a
         // skill that writes the hovered name somewhere (its examples, its workflow).
         if own_shared.is_empty() {
             continue;
         }
         // The text's words, code spans included, split like names.
-        let context_shared = shared(&context, &prose_words(&entry.text));
+        let context_shared = shared(&context, &prose_words(&entry.text), false);
         let strict = own_shared.len() + context_shared.len() >= 2;
         if !strict
             && !catalog
@@ -247,6 +276,13 @@ mod tests {
             vec!["add", "multibody", "plant", "scene", "graph"]
         );
         assert_eq!(name_parts("HTTPServer"), vec!["http", "server"]);
+        assert_eq!(
+            name_parts("getC6perturbatively"),
+            vec!["get", "c6", "perturbatively"]
+        );
+        assert_eq!(name_parts("b3lyp"), vec!["b3lyp"]);
+        assert!(matches_part("perturbative", stem("perturbatively")));
+        assert!(!matches_part("status", "state"));
         assert!(matches_part("downloading", "download"));
         assert!(!matches_part("allow", "all"));
         assert!(prose_words("Plotting a B-scan before merge").contains(&"bscan".to_string()));

@@ -45,3 +45,7 @@ pub const GENERIC_NAME_PARTS: [&str; 12] = [
     "from", "with", "into", "data", "file", "self", "init", "none", "true", "false", "make",
     "create",
 ];
+
+/// Words this long or longer match by their stem (all but the last two letters) in
+/// retrieval: `perturbatively` finds "Perturbative".
+pub const STEMMED_LENGTH: usize = 7;
