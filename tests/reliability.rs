@@ -264,3 +264,46 @@ fn a_ten_megabyte_python_file_is_served() {
     );
     assert!(client.shutdown().success());
 }
+
+/// Skills of the pack read last (12,000 entries).
+const SLOW_PACK_SKILLS: usize = 300;
+
+/// At start-up the server answers from the packs read so far; a hover that finds
+/// nothing there waits (bounded) for the rest instead of answering null while the file's
+/// pack is still loading.
+#[test]
+fn a_hover_during_the_first_load_waits_for_the_files_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    // Small packs read first; the file's pack last and bigger.
+    for p in 0..4 {
+        let root = dir.path().join(format!("filler{p}"));
+        big_pack(&root, 2);
+        paths.push(root);
+    }
+    let last = dir.path().join("lastpkg");
+    big_pack(&last, SLOW_PACK_SKILLS);
+    write(
+        &last.join("skills/lastpkg-basics/SKILL.md"),
+        "---\nname: lastpkg-basics\ndescription: d\n---\n# Basics\n\n\
+         ### Pitfalls\n- `lastpkg.run` ignores `threads` unless `OMP_NUM_THREADS` is set.\n",
+    );
+    paths.push(last);
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let text = "import lastpkg\nlastpkg.run(3)\n";
+    let file = ws.join("job.py");
+    write(&file, text);
+    let cache = dir.path().join("cache");
+    let mut client = Client::start_with_cache(&ws, &cache);
+    client.initialize(&ws, full_capabilities(), json!({ "skillPaths": paths }));
+    let uri = uri_of(&file);
+    client.open(&uri, "python", text);
+    let (line, col) = position_of(text, "run(", 0);
+    let hover = client.hover(&uri, line, col);
+    let md = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        md.contains("OMP_NUM_THREADS"),
+        "the first hover answered before the file's pack was read: {hover}"
+    );
+}

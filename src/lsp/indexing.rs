@@ -203,7 +203,7 @@ pub fn preload(state: Arc<State>) {
     let for_partials = state.clone();
     let handle = tokio::task::spawn_blocking(move || {
         Catalog::load_progressively(&sources, &options, &|partial| {
-            for_partials.set_catalog(partial)
+            for_partials.set_partial_catalog(partial)
         })
     });
     *state.preload.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);

@@ -38,6 +38,10 @@ pub const COMMAND_STATS: &str = "skill-lsp.stats";
 /// Panics on purpose, to prove a panic is contained (only with SKILL_LSP_TEST_HOOKS=1).
 pub const COMMAND_TEST_PANIC: &str = "skill-lsp.test.panic";
 
+/// How long a hover that finds nothing waits for the packs still loading at start-up
+/// (a partial catalog may not hold the file's yet).
+const LOADING_WAIT: Duration = Duration::from_secs(2);
+
 pub struct Backend {
     state: Arc<State>,
     shutdown_seen: Arc<std::sync::atomic::AtomicBool>,
@@ -418,7 +422,15 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let catalog = self.state.catalog().await.ok_or_else(not_ready)?;
-        self.timed("hover", || hover::hover(&self.state, &catalog, &params))
+        let answer = self.timed("hover", || hover::hover(&self.state, &catalog, &params))?;
+        if answer.is_some() {
+            return Ok(answer);
+        }
+        // Nothing from the packs read so far: the file's may still be loading.
+        match self.state.complete_catalog(LOADING_WAIT).await {
+            Some(complete) => self.timed("hover", || hover::hover(&self.state, &complete, &params)),
+            None => Ok(None),
+        }
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -69,6 +69,9 @@ pub struct State {
     pub settings: RwLock<Settings>,
     pub workspace_folders: RwLock<Vec<PathBuf>>,
     catalog: watch::Sender<Option<Arc<Catalog>>>,
+    /// Whether `catalog` holds every pack (false while the first load hands out partial
+    /// catalogs).
+    complete: watch::Sender<bool>,
     sources: RwLock<Arc<SourceRoots>>,
     /// Sources of the current catalog, to poll for changes where the client cannot watch.
     pub indexed_sources: RwLock<Vec<(PackSource, String)>>,
@@ -95,6 +98,7 @@ impl State {
             settings: RwLock::new(Settings::default()),
             workspace_folders: RwLock::new(Vec::new()),
             catalog: watch::channel(None).0,
+            complete: watch::channel(false).0,
             sources: RwLock::new(Arc::new(SourceRoots::default())),
             indexed_sources: RwLock::new(Vec::new()),
             reindexing: tokio::sync::Mutex::new(()),
@@ -133,6 +137,31 @@ impl State {
 
     pub fn set_catalog(&self, catalog: Catalog) {
         self.catalog.send_replace(Some(Arc::new(catalog)));
+        self.complete.send_replace(true);
+    }
+
+    /// A catalog of the packs read so far, while the first load goes on.
+    pub fn set_partial_catalog(&self, catalog: Catalog) {
+        if !*self.complete.borrow() {
+            self.catalog.send_replace(Some(Arc::new(catalog)));
+        }
+    }
+
+    /// While the first load goes on, the complete catalog once it is in, waiting at most
+    /// `within`; `None` when the catalog is already complete or the wait ran out.
+    pub async fn complete_catalog(&self, within: Duration) -> Option<Arc<Catalog>> {
+        if *self.complete.borrow() {
+            return None;
+        }
+        let mut rx = self.complete.subscribe();
+        let done = tokio::time::timeout(within, rx.wait_for(|done| *done))
+            .await
+            .is_ok_and(|r| r.is_ok());
+        if done {
+            self.catalog_now()
+        } else {
+            None
+        }
     }
 
     /// The catalog, waiting for the first build (bounded) when it is not ready yet.
