@@ -53,21 +53,10 @@ pub(super) fn add_mention_hits(
                 {
                     continue;
                 }
-                let kind = entry.kind;
-                let score =
-                    mention_factor(how) * key_strength(key) * crate::catalog::kind_weight(kind);
-                if hits.get(&id).is_some_and(|h| h.score >= score) {
-                    continue;
-                }
-                hits.insert(
-                    id,
-                    Hit {
-                        score,
-                        reason: format!("mentions `{name}`"),
-                        own: true,
-                        via_doc: false,
-                    },
-                );
+                let score = mention_factor(how)
+                    * key_strength(key)
+                    * crate::catalog::kind_weight(entry.kind);
+                keep_stronger(hits, id, score, || format!("mentions `{name}`"));
             }
         }
     }
@@ -93,18 +82,7 @@ pub(super) fn add_keyword_owner_hits(
             let score = mention_factor(Mention::InSpan)
                 * key_strength("sym:")
                 * crate::catalog::kind_weight(kind);
-            if hits.get(&id).is_some_and(|h| h.score >= score) {
-                continue;
-            }
-            hits.insert(
-                id,
-                Hit {
-                    score,
-                    reason: format!("names a keyword of `{last}`"),
-                    own: true,
-                    via_doc: false,
-                },
-            );
+            keep_stronger(hits, id, score, || format!("names a keyword of `{last}`"));
         }
     }
 }
@@ -134,24 +112,34 @@ pub(super) fn add_result_member_hits(
                 let score = mention_factor(Mention::InSpan)
                     * key_strength("sym:")
                     * crate::catalog::kind_weight(entry.kind);
-                if hits.get(&id).is_some_and(|h| h.score >= score) {
-                    continue;
-                }
-                hits.insert(
-                    id,
-                    Hit {
-                        score,
-                        reason: format!(
-                            "advises `.{member}()` on what `{}` returns",
-                            crate::keys::last_component(callee)
-                        ),
-                        own: true,
-                        via_doc: false,
-                    },
-                );
+                let owner = crate::keys::last_component(callee);
+                keep_stronger(hits, id, score, || {
+                    format!("advises `.{member}()` on what `{owner}` returns")
+                });
             }
         }
     }
+}
+
+/// Inserts a hit for `id` unless it already has one at least as strong.
+fn keep_stronger(
+    hits: &mut HashMap<EntryId, Hit>,
+    id: EntryId,
+    score: f32,
+    reason: impl FnOnce() -> String,
+) {
+    if hits.get(&id).is_some_and(|h| h.score >= score) {
+        return;
+    }
+    hits.insert(
+        id,
+        Hit {
+            score,
+            reason: reason(),
+            own: true,
+            via_doc: false,
+        },
+    );
 }
 
 /// Whether the pitfall `id` mentions the call's callee (last name) or one of its
