@@ -123,10 +123,13 @@ fn matches_part(word: &str, part: &str) -> bool {
 
 /// A long word without its last two letters, the usual span of an English ending
 /// (`perturbatively` -> `perturbative`, `harmonize` -> `harmoni`, `vibrations` ->
-/// `vibratio`); shorter words as they are.
+/// `vibratio`); a shorter plural without its `s`; other words as they are.
 pub fn stem(word: &str) -> &str {
     if word.len() >= STEMMED_LENGTH && word.is_ascii() {
         &word[..word.len() - 2]
+    } else if word.len() >= 5 && word.ends_with('s') && !word.ends_with("ss") {
+        // A plural: `models` finds "model-format".
+        &word[..word.len() - 1]
     } else {
         word
     }
@@ -283,6 +286,8 @@ mod tests {
         assert_eq!(name_parts("b3lyp"), vec!["b3lyp"]);
         assert!(matches_part("perturbative", stem("perturbatively")));
         assert!(!matches_part("status", "state"));
+        assert_eq!(stem("models"), "model");
+        assert_eq!(stem("class"), "class");
         assert!(matches_part("downloading", "download"));
         assert!(!matches_part("allow", "all"));
         assert!(prose_words("Plotting a B-scan before merge").contains(&"bscan".to_string()));
