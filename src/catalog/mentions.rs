@@ -32,8 +32,8 @@ pub struct Mentions {
     /// Normalised identifier -> the skills whose entries (examples, prose, maps) write
     /// it: which skills are about a name at all.
     skills_naming: FxHashMap<String, Vec<u32>>,
-    /// (callee, keyword) pairs the pack's examples write: owners learnt, not guessed.
-    keyword_uses: rustc_hash::FxHashSet<(String, String)>,
+    /// Callee -> the keywords the pack's examples pass to it: owners learnt, not guessed.
+    keyword_uses: FxHashMap<String, rustc_hash::FxHashSet<String>>,
     /// Callee -> the methods the pack's examples call on what it returns
     /// (`lightkurve.search_lightcurve` -> `download`, `download_all`).
     result_members: FxHashMap<String, Vec<String>>,
@@ -68,15 +68,22 @@ fn literal_name(span: &str) -> Option<&str> {
 impl Mentions {
     pub fn of_pack(pack: &Pack) -> Mentions {
         let mut mentions = Mentions::default();
-        // (callee, keyword) pairs the pack's examples write; a pitfall's keyword whose
-        // owner was only guessed (a bare word in prose) does not make it about a callee.
-        let used: rustc_hash::FxHashSet<(&str, &str)> = pack
+        // The keywords the examples pass; a pitfall's keyword whose owner was only
+        // guessed (a bare word in prose) does not make it about a callee.
+        for symbol in pack
             .entries()
             .filter(|(_, e)| e.kind == EntryKind::Example)
             .flat_map(|(_, e)| &e.symbols)
             .filter(|s| s.kind == SymbolKind::Keyword)
-            .filter_map(|s| Some((s.owner.as_deref()?, s.name.as_str())))
-            .collect();
+        {
+            if let Some(owner) = &symbol.owner {
+                mentions
+                    .keyword_uses
+                    .entry(owner.clone())
+                    .or_default()
+                    .insert(symbol.name.clone());
+            }
+        }
         let called: rustc_hash::FxHashSet<&str> = pack
             .entries()
             .filter(|(_, e)| e.kind == EntryKind::Example)
@@ -97,10 +104,6 @@ impl Mentions {
                 }
             }
         }
-        mentions.keyword_uses = used
-            .iter()
-            .map(|(owner, name)| (owner.to_string(), name.to_string()))
-            .collect();
         for (s, skill) in pack.skills.iter().enumerate() {
             for (e, entry) in skill.entries.iter().enumerate() {
                 for word in entry
@@ -119,7 +122,7 @@ impl Mentions {
                 for symbol in &entry.symbols {
                     let owner = match (symbol.kind, symbol.owner.as_deref()) {
                         (SymbolKind::Keyword, Some(owner))
-                            if used.contains(&(owner, symbol.name.as_str())) =>
+                            if mentions.examples_pass(owner, &symbol.name) =>
                         {
                             owner
                         }
@@ -185,7 +188,8 @@ impl Mentions {
     /// Whether the pack's examples pass keyword `name` to `callee`.
     pub fn examples_pass(&self, callee: &str, name: &str) -> bool {
         self.keyword_uses
-            .contains(&(callee.to_string(), name.to_string()))
+            .get(callee)
+            .is_some_and(|names| names.contains(name))
     }
 
     /// Whether any entry of skill `skill` writes `name`.

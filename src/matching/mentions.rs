@@ -71,11 +71,9 @@ pub(super) fn add_keyword_owner_hits(
     callee: &str,
     hits: &mut HashMap<EntryId, Hit>,
 ) {
-    let Some(module) = key_module(&format!("sym:{callee}")).map(str::to_string) else {
-        return;
-    };
+    let module = crate::keys::top_module(callee);
     let last = crate::keys::last_component(callee);
-    for &pack in catalog.packs_of_module(&module) {
+    for &pack in catalog.packs_of_module(module) {
         for &(skill, entry) in catalog.mentions(pack).naming_a_keyword_of(last) {
             let id = EntryId { pack, skill, entry };
             let kind = catalog.entry(id).2.kind;
@@ -95,10 +93,8 @@ pub(super) fn add_result_member_hits(
     callee: &str,
     hits: &mut HashMap<EntryId, Hit>,
 ) {
-    let Some(module) = key_module(&format!("sym:{callee}")).map(str::to_string) else {
-        return;
-    };
-    for &pack in catalog.packs_of_module(&module) {
+    let module = crate::keys::top_module(callee);
+    for &pack in catalog.packs_of_module(module) {
         let mentions = catalog.mentions(pack);
         for member in mentions.result_members(callee) {
             for &(skill, entry, how) in mentions.of(member) {

@@ -8,8 +8,8 @@
 
 use super::mentions::{about_another_owner, mentioned_name};
 use super::weights::{
-    GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, RETRIEVAL_FACTOR, RETRIEVED_OWN_BOOST,
-    STEMMED_LENGTH,
+    GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, MIN_PLURAL, RETRIEVAL_FACTOR,
+    RETRIEVED_OWN_BOOST, STEMMED_LENGTH,
 };
 use super::{key_module, Hit};
 use crate::catalog::{Catalog, EntryId};
@@ -71,14 +71,9 @@ fn words_about(text: &str, symbol: &str, name: &str) -> Vec<String> {
             continue;
         }
         let mut previous: Option<&str> = None;
-        for (at, identifier) in piece
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .scan(0usize, |offset, id| {
-                let at = *offset;
-                *offset += id.len() + 1;
-                Some((at, id))
-            })
-        {
+        for identifier in piece.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            // The identifier's byte offset in `piece` (a subslice of it).
+            let at = identifier.as_ptr() as usize - piece.as_ptr() as usize;
             let member_of = piece[..at].ends_with('.').then_some(previous).flatten();
             previous = Some(identifier);
             if member_of.is_some_and(|owner| !owner.is_empty() && !components.contains(&owner)) {
@@ -124,10 +119,10 @@ fn matches_part(word: &str, part: &str) -> bool {
 /// A long word without its last two letters, the usual span of an English ending
 /// (`perturbatively` -> `perturbative`, `harmonize` -> `harmoni`, `vibrations` ->
 /// `vibratio`); a shorter plural without its `s`; other words as they are.
-pub fn stem(word: &str) -> &str {
+fn stem(word: &str) -> &str {
     if word.len() >= STEMMED_LENGTH && word.is_ascii() {
         &word[..word.len() - 2]
-    } else if word.len() >= 5 && word.ends_with('s') && !word.ends_with("ss") {
+    } else if word.len() >= MIN_PLURAL && word.ends_with('s') && !word.ends_with("ss") {
         // A plural: `models` finds "model-format".
         &word[..word.len() - 1]
     } else {
@@ -319,5 +314,7 @@ mod tests {
             !words_about("see `datasets.md`", "c.query_dataset", "query_dataset")
                 .contains(&"datasets".to_string())
         );
+        // Non-ASCII separators keep offsets on character boundaries.
+        assert!(!words_about("`a→b.solve()`", "x.y.solve", "solve").contains(&"solve".to_string()));
     }
 }

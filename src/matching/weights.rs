@@ -49,3 +49,7 @@ pub const GENERIC_NAME_PARTS: [&str; 12] = [
 /// Words this long or longer match by their stem (all but the last two letters) in
 /// retrieval: `perturbatively` finds "Perturbative".
 pub const STEMMED_LENGTH: usize = 7;
+
+/// Words this long or longer that end in `s` also match their singular in retrieval
+/// (`models` finds "model-format").
+pub const MIN_PLURAL: usize = 5;
