@@ -8,7 +8,7 @@ mod support;
 
 use skill_lsp::analysis;
 use skill_lsp::catalog::{Catalog, CatalogOptions, PackSource};
-use skill_lsp::code::python::PyDocument;
+use skill_lsp::code::{Code, FileKind};
 use skill_lsp::pack::PackLocation;
 use skill_lsp::render::{hover_markdown, HoverOptions};
 use skill_lsp::source::SourceRoots;
@@ -58,7 +58,7 @@ fn main() {
     };
     let (catalog, _) = Catalog::load(&sources, &options, |_| {}).expect("catalog");
     let roots = SourceRoots::new(Vec::new());
-    let doc = PyDocument::parse(SCRIPT.to_string()).expect("parse");
+    let doc = Code::parse(FileKind::Python, SCRIPT.to_string()).expect("parse");
     let needles = [
         "read('start",
         "Trajectory(f",
@@ -100,7 +100,7 @@ fn main() {
     // Calls of a covered package that no key or mention links: each runs the retrieval
     // query (link 2b) over the package's pitfalls.
     let unlinked = "import uproot\nf = uproot.recreate('out.root')\nf.mktree('t', {'x': 'f8'})\nuproot.num_entries_for('100 MB', f, 't')\n";
-    let unlinked_doc = PyDocument::parse(unlinked.to_string()).expect("parse");
+    let unlinked_doc = Code::parse(FileKind::Python, unlinked.to_string()).expect("parse");
     for needle in ["recreate(", "mktree(", "num_entries_for("] {
         let offset = unlinked.find(needle).expect("position");
         let mut times = Vec::new();
@@ -133,7 +133,7 @@ fn main() {
     let t = Instant::now();
     let mut findings = 0;
     for script in &scripts {
-        let doc = PyDocument::parse(script.clone()).expect("parse");
+        let doc = Code::parse(FileKind::Python, script.clone()).expect("parse");
         findings += analysis::check_document(&catalog, &doc).len();
     }
     let elapsed = t.elapsed();

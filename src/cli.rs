@@ -461,28 +461,57 @@ fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::
     crate::source::SourceRoots::discover(Some(workspace), python.as_deref())
 }
 
-fn read_python(path: &std::path::Path) -> Result<crate::code::python::PyDocument> {
+/// Reads a user's file as code (Python, a notebook's code cells), capped and checked.
+fn read_code(path: &std::path::Path) -> Result<crate::code::SourceFile> {
     let bytes = crate::pack::read_capped(path, crate::source::MAX_SOURCE_BYTES)
         .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    crate::code::python::PyDocument::parse(text)
-        .with_context(|| format!("{}: cannot parse", path.display()))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    crate::code::SourceFile::read(&name, text).with_context(|| format!("{}", path.display()))
+}
+
+/// A notebook location's file and cell: `study.ipynb:3` or `study.ipynb:cell 3`.
+fn split_cell(file: &std::path::Path) -> (PathBuf, Option<u32>) {
+    let shown = file.to_string_lossy();
+    if let Some((notebook, cell)) = shown.rsplit_once(':') {
+        let cell = cell.trim().strip_prefix("cell").unwrap_or(cell).trim();
+        if let Ok(cell) = cell.parse::<u32>() {
+            if crate::code::FileKind::from_name(notebook, None)
+                == Some(crate::code::FileKind::Notebook)
+            {
+                return (PathBuf::from(notebook), Some(cell));
+            }
+        }
+    }
+    (file.to_path_buf(), None)
 }
 
 fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
-    use crate::text::{offset_of, ColumnUnit};
+    use crate::text::ColumnUnit;
     let (file, line, col) = parse_location(location)?;
-    let doc = read_python(&file)?;
-    let offset =
-        offset_of(&doc.source, line - 1, col - 1, ColumnUnit::Chars).with_context(|| {
+    let (file, cell) = split_cell(&file);
+    let read = read_code(&file)?;
+    if read.cells.is_some() && cell.is_none() {
+        anyhow::bail!(
+            "{}: a notebook: give the cell as FILE:CELL:LINE:COL (1-based, cells counted \
+             as the notebook shows them)",
+            file.display()
+        );
+    }
+    let offset = read
+        .offset_of(cell, line - 1, col - 1, ColumnUnit::Chars)
+        .with_context(|| {
             format!(
-                "{}: line {line} is past the end of the file",
+                "{}: line {line} is past the end of the file (or the cell)",
                 file.display()
             )
         })?;
     let (catalog, workspace) = code_catalog(&file, code, packs)?;
     let roots = source_roots(&workspace, code);
-    let explanation = crate::analysis::explain_at(&catalog, &doc, offset, &roots);
+    let explanation = crate::analysis::explain_at(&catalog, &read.code, offset, &roots);
     let mut out = std::io::stdout().lock();
     match (explanation, json) {
         (Some(e), true) => writeln!(
@@ -506,7 +535,9 @@ fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn python_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// The files to check: those given, and under each folder every file whose name says it
+/// is code (`.py`, `.pyi`, `.ipynb`), as `.gitignore` and friends allow.
+fn code_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {
@@ -520,9 +551,10 @@ fn python_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             let item = item.with_context(|| format!("walking {}", path.display()))?;
             if item.file_type().is_some_and(|t| t.is_file())
                 && item
-                    .path()
-                    .extension()
-                    .is_some_and(|e| e == "py" || e == "pyi")
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| crate::code::FileKind::from_name(n, None))
+                    .is_some()
             {
                 files.push(item.into_path());
             }
@@ -538,8 +570,8 @@ fn check(
     code: &CodeArgs,
     packs: &PackArgs,
 ) -> Result<ExitCode> {
-    use crate::text::{position_of, ColumnUnit};
-    let files = python_files(paths)?;
+    use crate::text::ColumnUnit;
+    let files = code_files(paths)?;
     let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let (catalog, _workspace) = code_catalog(&anchor, code, packs)?;
     // Files are independent: checked in parallel (each parse dropped once its findings
@@ -550,21 +582,21 @@ fn check(
         .map(|file| {
             // One unreadable file (too large, a FIFO, gone meanwhile) is reported and
             // skipped: the rest of the tree is still checked.
-            let doc = match read_python(file) {
-                Ok(doc) => doc,
+            let read = match read_code(file) {
+                Ok(read) => read,
                 Err(why) => {
                     tracing::warn!("{why:#}");
                     return Ok(Vec::new());
                 }
             };
             let mut found = Vec::new();
-            for site in crate::analysis::check_document(&catalog, &doc) {
-                let (line, col) = position_of(&doc.source, site.site.start, ColumnUnit::Chars);
-                let (end_line, end_col) =
-                    position_of(&doc.source, site.site.end, ColumnUnit::Chars);
+            for site in crate::analysis::check_document(&catalog, &read.code) {
+                let (cell, line, col) = read.locate(site.site.start, ColumnUnit::Chars);
+                let (_, end_line, end_col) = read.locate(site.site.end, ColumnUnit::Chars);
                 for finding in site.findings {
                     found.push(crate::render::Located {
                         file: file.display().to_string(),
+                        cell,
                         line: line + 1,
                         column: col + 1,
                         end_line: end_line + 1,

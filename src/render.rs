@@ -197,6 +197,8 @@ pub fn explanation_json(explanation: &Explanation) -> serde_json::Value {
 #[derive(Debug, Clone)]
 pub struct Located {
     pub file: String,
+    /// The 1-based cell of a notebook; lines and columns are then the cell's.
+    pub cell: Option<u32>,
     /// 1-based line and column (columns count characters).
     pub line: u32,
     pub column: u32,
@@ -214,8 +216,9 @@ pub fn check_text(findings: &[Located]) -> String {
     findings
         .iter()
         .map(|f| {
+            let cell = f.cell.map(|c| format!(":cell {c}")).unwrap_or_default();
             format!(
-                "{}:{}:{}: {}: {}\n",
+                "{}{cell}:{}:{}: {}: {}\n",
                 f.file,
                 f.line,
                 f.column,
@@ -230,6 +233,7 @@ pub fn check_json(findings: &[Located]) -> serde_json::Value {
     json!({
         "findings": findings.iter().map(|f| json!({
             "file": f.file,
+            "cell": f.cell,
             "line": f.line,
             "column": f.column,
             "end_line": f.end_line,
@@ -281,7 +285,8 @@ pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
                         }
                     }
                 }],
-                "properties": {"symbol": f.symbol, "reason": f.finding.reason, "skillFile": f.finding.skill_file, "skillLine": f.finding.skill_line},
+                // A notebook's region is in its cell: the cell rides along as a property.
+                "properties": {"symbol": f.symbol, "cell": f.cell, "reason": f.finding.reason, "skillFile": f.finding.skill_file, "skillLine": f.finding.skill_line},
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 //! own example imports (`Trajectory` -> `ase.io.Trajectory`) and keyword owners the
 //! examples show (`backend_config` of `oqupy.PtTebd`).
 
-use crate::code::python::PyDocument;
+use crate::code::{Code, FileKind};
 use crate::model::{Entry, EntryKind, Pack, Symbol, SymbolKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,11 +20,12 @@ pub struct ExampleFacts {
 }
 
 impl ExampleFacts {
-    pub fn learn(&mut self, code: &str) -> Vec<Symbol> {
-        let Some(doc) = PyDocument::parse(code.to_string()) else {
+    pub fn learn(&mut self, kind: FileKind, code: &str) -> Vec<Symbol> {
+        let Ok(doc) = Code::parse(kind, code.to_string()) else {
             return Vec::new();
         };
-        for (local, qualified) in doc.analysis.imports() {
+        let imports = doc.imports();
+        for &(local, qualified) in &imports {
             if local != qualified {
                 self.imports
                     .insert(local.to_string(), qualified.to_string());
@@ -56,7 +57,7 @@ impl ExampleFacts {
                     .map(|e| Symbol::new(SymbolKind::EnvVar, e)),
             );
         }
-        for (_, qualified) in doc.analysis.imports() {
+        for &(_, qualified) in &imports {
             symbols.push(Symbol::new(SymbolKind::Qualified, qualified));
         }
         symbols
@@ -117,8 +118,11 @@ pub fn annotate_pack(pack: &mut Pack) {
     for skill in &mut pack.skills {
         let mut facts = ExampleFacts::default();
         for entry in &mut skill.entries {
-            if entry.kind == EntryKind::Example && is_python(entry.lang.as_deref(), &entry.text) {
-                entry.symbols = facts.learn(&entry.text);
+            if entry.kind != EntryKind::Example {
+                continue;
+            }
+            if let Some(kind) = FileKind::of_example(entry.lang.as_deref(), &entry.text) {
+                entry.symbols = facts.learn(kind, &entry.text);
             }
         }
         pack_facts.merge(&facts);
@@ -131,16 +135,6 @@ pub fn annotate_pack(pack: &mut Pack) {
         for entry in &mut skill.entries {
             annotate_entry(entry, &facts, &own, &modules);
         }
-    }
-}
-
-fn is_python(lang: Option<&str>, text: &str) -> bool {
-    match lang {
-        Some(l) => matches!(
-            l.to_ascii_lowercase().as_str(),
-            "python" | "py" | "python3" | "pycon"
-        ),
-        None => text.contains("import "),
     }
 }
 

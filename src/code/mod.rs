@@ -1,3 +1,331 @@
-//! The user's code. Python first; other languages would sit beside it.
+//! The user's code, whatever kind of file holds it. This module is the seam: the
+//! language-neutral model every consumer works on (call sites, the keys at a position,
+//! literal values, comment syntax) and the file kinds, told apart by name and content.
+//! One module per kind of file sits behind it:
+//!
+//! - [`python`]: Python sources (tree-sitter), also the code of notebooks;
+//! - [`notebook`]: Jupyter notebooks, read as one Python program laid out in cells.
+//!
+//! Matching, applicability, fixes, analysis, the language server's documents and the
+//! CLI see only [`Code`], [`CallSite`] and [`Resolved`]. Adding a kind of file: a
+//! [`FileKind`] variant with its names and `#!` interpreters, a module that turns text
+//! into [`CallSite`]s and [`Resolved`] keys (the `keys` vocabulary), and its arm in
+//! [`Code`].
 
+pub mod notebook;
 pub mod python;
+
+use python::PyDocument;
+
+/// Largest text parsed as code, open or on disk: tree-sitter's peak while parsing dense
+/// code is up to about 85 bytes per byte, so this bounds one document's memory to about a
+/// gigabyte while it parses. Hand-written modules are far smaller (a 10 MB generated file
+/// still answers); past it is data, which editors themselves stop treating as code.
+pub const MAX_PARSED_BYTES: usize = 12 * 1024 * 1024;
+
+/// A call with everything matching needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    pub callee: String,
+    /// Byte range of the callee expression (where diagnostics go).
+    pub start: usize,
+    pub end: usize,
+    /// Byte range of the whole statement holding the call (for "insert below").
+    pub statement_end: usize,
+    pub keywords: Vec<KeywordArg>,
+    pub keys: Vec<String>,
+}
+
+/// A keyword argument (Python `name=value`; a flag or a variable assignment elsewhere).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeywordArg {
+    pub name: String,
+    /// Byte range of the keyword name.
+    pub start: usize,
+    pub end: usize,
+    /// String literals found in the value (also inside a dict literal).
+    pub values: Vec<LiteralValue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiteralValue {
+    pub value: String,
+    /// Byte range of the string content (without quotes).
+    pub start: usize,
+    pub end: usize,
+    /// The dict key the value sits under, if any (`"parallel"`).
+    pub dict_key: Option<String>,
+}
+
+/// The node under the cursor, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// What to call it in a popup: `ase.io.read`, `oqupy.PtTebd(backend_config=...)`.
+    pub symbol: String,
+    /// Most specific first.
+    pub keys: Vec<String>,
+    /// Byte range of the hovered node.
+    pub start: usize,
+    pub end: usize,
+    /// The enclosing call, when there is one.
+    pub call: Option<CallSite>,
+    /// Top-level modules the file imports (`ase`, `numpy`): keys that belong to no
+    /// package (environment variables, paths) are looked up in their packs first.
+    pub imported: Vec<String>,
+}
+
+/// The kinds of file the server reads as code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Python,
+    /// A Jupyter notebook: its code cells are Python.
+    Notebook,
+}
+
+impl FileKind {
+    /// The kind a file's name says (`run.py`, `study.ipynb`), or its editor's language id.
+    pub fn from_name(name: &str, language_id: Option<&str>) -> Option<FileKind> {
+        let by_language = match language_id {
+            Some("python") => Some(FileKind::Python),
+            Some("jupyter") => Some(FileKind::Notebook),
+            _ => None,
+        };
+        let lower = name.to_ascii_lowercase();
+        let extension = lower.rsplit_once('.').map(|(_, e)| e);
+        by_language.or(match extension {
+            Some("py" | "pyi" | "pyw") => Some(FileKind::Python),
+            Some("ipynb") => Some(FileKind::Notebook),
+            _ => None,
+        })
+    }
+
+    /// The kind a file's first line says: a `#!` line naming an interpreter.
+    pub fn from_content(text: &str) -> Option<FileKind> {
+        let first = text.lines().next()?.strip_prefix("#!")?;
+        let mut words = first.split_whitespace();
+        let mut program = words.next()?.rsplit('/').next()?;
+        if program == "env" {
+            program = words.find(|w| !w.starts_with('-'))?;
+        }
+        program.starts_with("python").then_some(FileKind::Python)
+    }
+
+    /// [`Self::from_name`], else [`Self::from_content`].
+    pub fn detect(name: &str, language_id: Option<&str>, text: &str) -> Option<FileKind> {
+        Self::from_name(name, language_id).or_else(|| Self::from_content(text))
+    }
+
+    /// The kind of a skill's fenced example, by its info string (`python`, `py`,
+    /// `pycon`); an unlabelled block that imports something is taken as Python.
+    pub fn of_example(lang: Option<&str>, text: &str) -> Option<FileKind> {
+        match lang.map(str::to_ascii_lowercase).as_deref() {
+            Some("python" | "py" | "python3" | "pycon" | "ipython") => Some(FileKind::Python),
+            Some(_) => None,
+            None => text.contains("import ").then_some(FileKind::Python),
+        }
+    }
+
+    /// What starts a line comment in this kind of file (where the ignore marker goes).
+    pub fn line_comment(self) -> &'static str {
+        match self {
+            FileKind::Python | FileKind::Notebook => "#",
+        }
+    }
+}
+
+/// A parsed document of any kind: what analysis, matching and the front ends work on.
+#[derive(Clone)]
+pub enum Code {
+    Python(PyDocument),
+}
+
+impl Code {
+    /// Parses `text` as `kind`; the text back when the parser gives up.
+    pub fn parse(kind: FileKind, text: String) -> Result<Code, String> {
+        match kind {
+            FileKind::Python | FileKind::Notebook => {
+                PyDocument::parse_or_return(text).map(Code::Python)
+            }
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        match self {
+            Code::Python(doc) => &doc.source,
+        }
+    }
+
+    /// Gives the text back, copying it only if a snapshot still shares it.
+    pub fn into_source(self) -> String {
+        match self {
+            Code::Python(doc) => {
+                std::sync::Arc::try_unwrap(doc.source).unwrap_or_else(|s| (*s).clone())
+            }
+        }
+    }
+
+    /// Local name -> qualified name, for every import (`read` -> `ase.io.read`).
+    pub fn imports(&self) -> Vec<(&str, &str)> {
+        match self {
+            Code::Python(doc) => doc.analysis.imports().collect(),
+        }
+    }
+
+    /// What starts a line comment (where the ignore marker goes).
+    pub fn line_comment(&self) -> &'static str {
+        match self {
+            Code::Python(_) => FileKind::Python.line_comment(),
+        }
+    }
+
+    /// The keys of what is under `offset` (bytes).
+    pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
+        match self {
+            Code::Python(doc) => doc.keys_at(offset),
+        }
+    }
+
+    pub fn call_sites(&self) -> Vec<CallSite> {
+        match self {
+            Code::Python(doc) => doc.call_sites(),
+        }
+    }
+
+    /// Replaces `start..end` (bytes) with `text`; parsed at the next [`Self::refresh`].
+    pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
+        match self {
+            Code::Python(doc) => doc.edit_deferred(start, end, text),
+        }
+    }
+
+    /// Parses pending edits; false if the parser gave up (the old parse stays).
+    pub fn refresh(&mut self) -> bool {
+        match self {
+            Code::Python(doc) => doc.refresh(),
+        }
+    }
+
+    /// Takes the parse of `parsed`, a refreshed copy, unless an edit came since.
+    pub fn adopt(&mut self, parsed: &Code) {
+        match (self, parsed) {
+            (Code::Python(doc), Code::Python(parsed)) => doc.adopt(parsed),
+        }
+    }
+
+    pub fn is_stale(&self) -> bool {
+        match self {
+            Code::Python(doc) => doc.is_stale(),
+        }
+    }
+}
+
+/// A file of code read from disk: its parse, and where its cells are for a notebook.
+pub struct SourceFile {
+    pub kind: FileKind,
+    pub code: Code,
+    /// A notebook's cells in the program (`code::notebook`); `None` for other files.
+    pub cells: Option<Vec<notebook::CellSpan>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("not a kind of file skill-lsp reads as code")]
+    UnknownKind,
+    #[error(transparent)]
+    Notebook(#[from] notebook::NotebookError),
+    #[error("the parser gave up")]
+    Unparsed,
+}
+
+impl SourceFile {
+    /// Reads `text`, named `name`, as the kind of code its name or first line says.
+    pub fn read(name: &str, text: String) -> Result<SourceFile, SourceError> {
+        let kind = FileKind::detect(name, None, &text).ok_or(SourceError::UnknownKind)?;
+        let (program, cells) = match kind {
+            FileKind::Notebook => {
+                let read = notebook::read_ipynb(&text)?;
+                (read.program, Some(read.spans))
+            }
+            FileKind::Python => (text, None),
+        };
+        let code = Code::parse(kind, program).map_err(|_| SourceError::Unparsed)?;
+        Ok(SourceFile { kind, code, cells })
+    }
+
+    /// Where a program offset is: the 1-based cell (for a notebook) and the 0-based
+    /// line and column in that cell (or the file), counted in `unit`.
+    pub fn locate(&self, offset: usize, unit: crate::text::ColumnUnit) -> (Option<u32>, u32, u32) {
+        let source = self.code.source();
+        match &self.cells {
+            Some(spans) => {
+                let Some(i) = notebook::cell_at(spans, offset) else {
+                    let (line, column) = crate::text::position_of(source, offset, unit);
+                    return (None, line, column);
+                };
+                let span = spans[i];
+                let cell = &source[span.start..span.end()];
+                let (line, column) = crate::text::position_of(cell, offset - span.start, unit);
+                (Some(i as u32 + 1), line, column)
+            }
+            None => {
+                let (line, column) = crate::text::position_of(source, offset, unit);
+                (None, line, column)
+            }
+        }
+    }
+
+    /// The program offset of a 0-based line and column in a 1-based cell (a notebook)
+    /// or the file.
+    pub fn offset_of(
+        &self,
+        cell: Option<u32>,
+        line: u32,
+        column: u32,
+        unit: crate::text::ColumnUnit,
+    ) -> Option<usize> {
+        let source = self.code.source();
+        match (&self.cells, cell) {
+            (Some(spans), Some(cell)) => {
+                let span = spans
+                    .get((cell as usize).checked_sub(1)?)
+                    .filter(|s| s.code)?;
+                let text = &source[span.start..span.end()];
+                Some(span.start + crate::text::offset_of(text, line, column, unit)?)
+            }
+            (None, None) => crate::text::offset_of(source, line, column, unit),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileKind;
+
+    #[test]
+    fn kinds_by_name_language_and_first_line() {
+        assert_eq!(
+            FileKind::from_name("a/run.py", None),
+            Some(FileKind::Python)
+        );
+        assert_eq!(
+            FileKind::from_name("Study.IPYNB", None),
+            Some(FileKind::Notebook)
+        );
+        assert_eq!(
+            FileKind::from_name("untitled", Some("python")),
+            Some(FileKind::Python)
+        );
+        assert_eq!(FileKind::from_name("notes.txt", None), None);
+        assert_eq!(
+            FileKind::from_content("#!/usr/bin/env -S python3 -u\nprint()"),
+            Some(FileKind::Python)
+        );
+        assert_eq!(
+            FileKind::from_content("#!/usr/bin/python3.11"),
+            Some(FileKind::Python)
+        );
+        assert_eq!(FileKind::from_content("#!/bin/sh\n"), None);
+        assert_eq!(FileKind::from_content("import os"), None);
+    }
+}

@@ -4,6 +4,7 @@
 //! variables. One analysis serves the skill examples (to qualify the names skills use)
 //! and the user's code (to resolve the node under the cursor).
 
+use super::{CallSite, KeywordArg, LiteralValue, Resolved};
 use crate::keys;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,12 +31,6 @@ pub struct PyDocument {
     /// elsewhere is adopted only if no edit (or reopening) came since it was taken.
     generation: u64,
 }
-
-/// Largest Python text parsed, open or on disk: tree-sitter's peak while parsing dense
-/// code is up to about 85 bytes per byte, so this bounds one document's memory to about a
-/// gigabyte while it parses. Hand-written modules are far smaller (a 10 MB generated file
-/// still answers); past it is data, which editors themselves stop treating as code.
-pub const MAX_PARSED_BYTES: usize = 12 * 1024 * 1024;
 
 /// A fresh value for [`PyDocument::generation`], from one process-wide counter, so two
 /// documents (a closed and a reopened one) never share one.
@@ -166,56 +161,6 @@ pub struct Analysis {
     /// Top-level modules of every import, sorted: read once per parse, given to every
     /// resolution (`Resolved::imported`).
     imported: Vec<String>,
-}
-
-/// A call with everything matching needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallSite {
-    pub callee: String,
-    /// Byte range of the callee expression (where diagnostics go).
-    pub start: usize,
-    pub end: usize,
-    /// Byte range of the whole statement holding the call (for "insert below").
-    pub statement_end: usize,
-    pub keywords: Vec<KeywordArg>,
-    pub keys: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeywordArg {
-    pub name: String,
-    /// Byte range of the keyword name.
-    pub start: usize,
-    pub end: usize,
-    /// String literals found in the value (also inside a dict literal).
-    pub values: Vec<LiteralValue>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LiteralValue {
-    pub value: String,
-    /// Byte range of the string content (without quotes).
-    pub start: usize,
-    pub end: usize,
-    /// The dict key the value sits under, if any (`"parallel"`).
-    pub dict_key: Option<String>,
-}
-
-/// The node under the cursor, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resolved {
-    /// What to call it in a popup: `ase.io.read`, `oqupy.PtTebd(backend_config=...)`.
-    pub symbol: String,
-    /// Most specific first.
-    pub keys: Vec<String>,
-    /// Byte range of the hovered node.
-    pub start: usize,
-    pub end: usize,
-    /// The enclosing call, when there is one.
-    pub call: Option<CallSite>,
-    /// Top-level modules the file imports (`ase`, `numpy`): keys that belong to no
-    /// package (environment variables, paths) are looked up in their packs first.
-    pub imported: Vec<String>,
 }
 
 fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {

@@ -69,26 +69,30 @@ pub fn code_actions(
     }
 
     let encoding = state.encoding();
-    let doc = state.documents.snapshot(uri);
-    let Some(py) = doc.as_ref().and_then(|d| d.python()) else {
+    let Some(view) = state.documents.view(uri) else {
         return Ok(actions);
     };
-    let start = encoding
-        .offset(&py.source, params.range.start)
+    let Some(code) = view.code() else {
+        return Ok(actions);
+    };
+    let start = view
+        .offset(encoding, params.range.start)
         .ok_or_else(|| Error::invalid_params("range is past the end of the document"))?;
-    let end = encoding
-        .offset(&py.source, params.range.end)
-        .unwrap_or(py.source.len());
-    // The innermost call whose statement the range touches.
-    let sites = py.call_sites();
+    let end = view
+        .offset(encoding, params.range.end)
+        .unwrap_or(view.window().end);
+    // The innermost call whose statement the range touches, in this URI's part (a
+    // notebook cell's calls only).
+    let sites = code.call_sites();
     let Some(site) = sites
         .iter()
+        .filter(|s| view.holds(s.start))
         .filter(|s| s.start <= end && start <= s.statement_end)
         .min_by_key(|s| s.statement_end - s.start)
     else {
         return Ok(actions);
     };
-    let Some(resolved) = py.keys_at(site.start) else {
+    let Some(resolved) = code.keys_at(site.start) else {
         return Ok(actions);
     };
     let sources = state.sources();
@@ -144,11 +148,16 @@ pub fn code_actions(
                 continue;
             }
             seen.push(item.skill.clone());
+            let base = view.window().start;
             let edit = insert_below(
-                &py.source,
-                site.start,
-                site.statement_end,
-                &item.skill,
+                view.text(),
+                site.start - base,
+                (site.statement_end - base).min(view.text().len()),
+                &format!(
+                    "{} Example from the {} skill:",
+                    code.line_comment(),
+                    item.skill
+                ),
                 &item.text,
                 encoding,
             );
@@ -174,7 +183,7 @@ fn insert_below(
     source: &str,
     call_start: usize,
     statement_end: usize,
-    skill: &str,
+    heading: &str,
     example: &str,
     encoding: super::proto::Encoding,
 ) -> TextEdit {
@@ -191,7 +200,7 @@ fn insert_below(
     if insert_at == source.len() && !source.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(&format!("{indent}# Example from the {skill} skill:\n"));
+    text.push_str(&format!("{indent}{heading}\n"));
     for line in example.trim_end().lines() {
         if !line.trim().is_empty() {
             text.push_str(&indent);

@@ -19,14 +19,16 @@ pub fn completion(
     let position = params.text_document_position.position;
     let encoding = state.encoding();
     let markdown = state.caps().completion_markdown;
-    let doc = state.documents.snapshot(uri);
-    let Some(py) = doc.as_ref().and_then(|d| d.python()) else {
+    let Some(view) = state.documents.view(uri) else {
         return Ok(Vec::new());
     };
-    let offset = encoding
-        .offset(&py.source, position)
+    let Some(code) = view.code() else {
+        return Ok(Vec::new());
+    };
+    let offset = view
+        .offset(encoding, position)
         .ok_or_else(|| Error::invalid_params("position is past the end of the document"))?;
-    let Some(resolved) = py.keys_at(offset) else {
+    let Some(resolved) = code.keys_at(offset) else {
         return Ok(Vec::new());
     };
     // Only inside a literal value: its key is `val:callee:keyword:<typed so far>`.
@@ -38,8 +40,8 @@ pub fn completion(
         return Ok(Vec::new());
     };
     // The string's content, between the quotes.
-    let content_range = encoding.range(
-        &py.source,
+    let content_range = view.range(
+        encoding,
         resolved.start + 1,
         resolved.end.saturating_sub(1).max(resolved.start + 1),
     );

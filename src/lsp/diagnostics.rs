@@ -2,6 +2,7 @@
 //! skill, quick fixes carried in `data`), and dead cited paths / pack problems in skill
 //! files. Pushed after changes (debounced), or pulled when the client asks.
 
+use super::documents::View;
 use super::proto::{file_path, file_uri, Encoding};
 use super::skill_files;
 use super::state::State;
@@ -34,34 +35,79 @@ pub struct FixData {
     pub edit: TextEdit,
 }
 
-/// The diagnostics of an open document, with its version.
+/// The diagnostics of what `uri` shows (one cell, for a notebook cell), with the version.
 pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
-    let encoding = state.encoding();
-    let settings = state.settings().clone();
-    let doc = state.documents.snapshot(uri)?;
-    let mut out = Vec::new();
-    if let Some(py) = doc.python() {
-        if settings.diagnostics.enabled {
-            out = python(catalog, py, encoding, settings.severity());
-        }
-    } else if doc.markdown {
-        out = skill_file(catalog, uri, doc.text(), encoding);
-    }
-    Some((out, doc.version))
+    let view = state.documents.view(uri)?;
+    let version = view.doc.version;
+    let out = if view.code().is_some() {
+        let sites = sites(state, catalog, &view);
+        code_diagnostics(state, catalog, &view, &sites)
+    } else if view.doc.markdown {
+        skill_file(catalog, uri, view.text(), state.encoding())
+    } else {
+        Vec::new()
+    };
+    Some((out, version))
 }
 
-fn python(
+/// The diagnostics of one URI a document shows.
+pub type UriDiagnostics = (Uri, Vec<Diagnostic>);
+
+/// The diagnostics of an open document per URI it shows: itself, or each cell of a
+/// notebook (the notebook checked once, as one program), with the document's version.
+pub fn compute_all(
+    state: &State,
     catalog: &Catalog,
-    py: &crate::code::python::PyDocument,
-    encoding: Encoding,
-    severity: DiagnosticSeverity,
+    uri: &Uri,
+) -> Option<(Vec<UriDiagnostics>, i32)> {
+    let view = state.documents.view(uri)?;
+    let Some(cells) = view.doc.cells.clone() else {
+        return compute(state, catalog, uri).map(|(d, v)| (vec![(uri.clone(), d)], v));
+    };
+    let sites = sites(state, catalog, &view);
+    let per_cell = cells
+        .uris
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let part = View {
+                doc: view.doc.clone(),
+                cell: Some(i),
+            };
+            (
+                cell.clone(),
+                code_diagnostics(state, catalog, &part, &sites),
+            )
+        })
+        .collect();
+    Some((per_cell, view.doc.version))
+}
+
+/// The findings of the view's whole document, when diagnostics are on.
+fn sites(state: &State, catalog: &Catalog, view: &View) -> Vec<analysis::SiteFindings> {
+    match view.code() {
+        Some(code) if state.settings().diagnostics.enabled => {
+            analysis::check_document(catalog, code)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The diagnostics of the findings whose call sits in the view's part.
+fn code_diagnostics(
+    state: &State,
+    catalog: &Catalog,
+    view: &View,
+    sites: &[analysis::SiteFindings],
 ) -> Vec<Diagnostic> {
+    let encoding = state.encoding();
+    let severity = state.settings().severity();
     let mut out = Vec::new();
-    for site in analysis::check_document(catalog, py) {
-        let range = encoding.range(&py.source, site.site.start, site.site.end);
+    for site in sites.iter().filter(|s| view.holds(s.site.start)) {
+        let range = view.range(encoding, site.site.start, site.site.end);
         for finding in &site.findings {
             let (_, _, entry) = catalog.entry(finding.entry);
-            let fix_data = fix_data(entry, &site.site, &py.source, encoding);
+            let fix_data = fix_data(entry, &site.site, view, encoding);
             let href = crate::render::file_link(&finding.skill_file, finding.skill_line)
                 .and_then(|l| Uri::from_str(&l).ok());
             let data = DiagnosticData {
@@ -87,8 +133,8 @@ fn python(
 /// The fixes a pitfall implies for a call, as LSP edits.
 fn fix_data(
     entry: &crate::model::Entry,
-    site: &crate::code::python::CallSite,
-    source: &str,
+    site: &crate::code::CallSite,
+    view: &View,
     encoding: Encoding,
 ) -> Vec<FixData> {
     fixes(entry, site)
@@ -96,7 +142,7 @@ fn fix_data(
         .map(|f| FixData {
             title: f.title,
             edit: TextEdit {
-                range: encoding.range(source, f.start, f.end),
+                range: view.range(encoding, f.start, f.end),
                 new_text: f.replacement,
             },
         })
@@ -112,10 +158,10 @@ pub fn recompute_data(
     diagnostic: &Diagnostic,
 ) -> Option<DiagnosticData> {
     let encoding = state.encoding();
-    let doc = state.documents.snapshot(uri)?;
-    let py = doc.python()?;
-    let start = encoding.offset(&py.source, diagnostic.range.start)?;
-    let site = analysis::check_document(catalog, py)
+    let view = state.documents.view(uri)?;
+    let code = view.code()?;
+    let start = view.offset(encoding, diagnostic.range.start)?;
+    let site = analysis::check_document(catalog, code)
         .into_iter()
         .find(|s| s.site.start == start)?;
     let skill = match &diagnostic.code {
@@ -127,7 +173,7 @@ pub fn recompute_data(
         .iter()
         .find(|f| f.skill == skill && crate::render::finding_message(f) == diagnostic.message)?;
     let (_, _, entry) = catalog.entry(finding.entry);
-    let fixes = fix_data(entry, &site.site, &py.source, encoding);
+    let fixes = fix_data(entry, &site.site, &view, encoding);
     Some(DiagnosticData {
         skill,
         pack: finding.pack.clone(),
@@ -192,9 +238,9 @@ pub async fn publish(state: &Arc<State>, uri: Uri) {
     // A long file takes a while: off the async workers, so requests keep being answered.
     let computing = {
         let (state, uri) = (state.clone(), uri.clone());
-        tokio::task::spawn_blocking(move || compute(&state, &catalog, &uri))
+        tokio::task::spawn_blocking(move || compute_all(&state, &catalog, &uri))
     };
-    let (diagnostics, version) = match computing.await {
+    let (per_uri, version) = match computing.await {
         Ok(Some(computed)) => computed,
         Ok(None) => return,
         Err(failed) => {
@@ -204,13 +250,17 @@ pub async fn publish(state: &Arc<State>, uri: Uri) {
     };
     // An edit came while they were computed: its own (debounced) run publishes, and these
     // must not land after it.
-    if state.documents.lock().get(&uri).map(|d| d.version) != Some(version) {
+    if state.documents.version(&uri) != Some(version) {
         return;
     }
-    state
-        .client
-        .publish_diagnostics(uri, diagnostics, Some(version))
-        .await;
+    for (shown, diagnostics) in per_uri {
+        // A cell's own version is not tracked; its notebook's is checked above.
+        let version = (shown == uri).then_some(version);
+        state
+            .client
+            .publish_diagnostics(shown, diagnostics, version)
+            .await;
+    }
 }
 
 /// Diagnostics for problem files of the packs that are not open (pack problems only).

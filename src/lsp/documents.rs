@@ -1,17 +1,27 @@
-//! The open documents. Notifications that change them run one after another, in arrival
-//! order, and mutate the store synchronously (no await between reading and writing), so
-//! an edit storm cannot reorder edits. Requests read a copy ([`Documents::snapshot`]) and
-//! hold the lock only to take it: a hover never waits for the diagnostics of a long file.
+//! The open documents. Notifications that change them call the synchronous functions here
+//! ([`Documents::open`], [`Documents::change`], [`Documents::close`] and their notebook
+//! counterparts), which take the lock, mutate and return before the notification's first
+//! `.await`: edits apply in arrival order and an edit storm cannot reorder them. Requests
+//! read a copy ([`Documents::view`]) and hold the lock only to take it: a hover never waits
+//! for the diagnostics of a long file.
+//!
+//! A notebook is one document (its cells laid out as one program, `code::notebook`) under
+//! the notebook's URI; each cell's URI views its window of it.
 
 use super::proto::Encoding;
-use crate::code::python::{PyDocument, MAX_PARSED_BYTES};
+use crate::code::notebook::{self, CellSpan};
+use crate::code::{Code, FileKind, MAX_PARSED_BYTES};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
-use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tower_lsp_server::ls_types::{
+    DidChangeNotebookDocumentParams, DidOpenNotebookDocumentParams, NotebookCell, NotebookCellKind,
+    Position, TextDocumentContentChangeEvent, Uri,
+};
 
 #[derive(Clone)]
 pub enum Content {
-    Python(PyDocument),
+    Code(Code),
     Text(String),
 }
 
@@ -19,38 +29,63 @@ pub enum Content {
 pub struct Document {
     pub version: i32,
     pub content: Content,
-    /// A skill file (SKILL.md, references/*.md) rather than Python.
+    /// The kind of code it holds, if any: parsed whenever small enough
+    /// ([`MAX_PARSED_BYTES`]).
+    pub kind: Option<FileKind>,
+    /// A skill file (SKILL.md, references/*.md) rather than code.
     pub markdown: bool,
-    /// Opened as Python: parsed whenever it is small enough ([`MAX_PARSED_BYTES`]).
-    python: bool,
+    /// A notebook's cells, in order.
+    pub cells: Option<Arc<Cells>>,
+}
+
+/// The cells of a notebook: their URIs, their text as the editor has it (IPython lines
+/// included), and where each sits in the program.
+#[derive(Clone, Default)]
+pub struct Cells {
+    pub uris: Vec<Uri>,
+    pub texts: Vec<String>,
+    pub spans: Vec<CellSpan>,
+}
+
+impl Cells {
+    fn index_of(&self, uri: &Uri) -> Option<usize> {
+        self.uris.iter().position(|u| u == uri)
+    }
+
+    /// Where cell `index`'s part of the program ends: the next cell's start (the newline
+    /// after a code cell is the cell's own), or the program's end.
+    fn next_start(&self, index: usize, program_len: usize) -> usize {
+        self.spans.get(index).map_or(program_len, |s| s.start)
+    }
 }
 
 impl Document {
-    pub fn new(text: String, version: i32, python: bool, markdown: bool) -> Self {
+    pub fn new(text: String, version: i32, kind: Option<FileKind>, markdown: bool) -> Self {
         let mut doc = Document {
             version,
             content: Content::Text(text),
+            kind,
             markdown,
-            python,
+            cells: None,
         };
         doc.fit_content();
-        if python && doc.python().is_none() {
+        if kind.is_some() && doc.code().is_none() {
             too_large(doc.text().len());
         }
         doc
     }
 
-    /// Parses a Python document that is small enough, and keeps one that grew past
+    /// Parses a document of code that is small enough, and keeps one that grew past
     /// [`MAX_PARSED_BYTES`] as plain text: its parse would take tens of times its size
     /// (tree-sitter's peak is up to 85 bytes per byte) and seconds per hover. The text is
     /// kept either way, so nothing the user wrote is lost.
     fn fit_content(&mut self) {
         let len = self.text().len();
-        match &mut self.content {
-            Content::Text(text) if self.python && len <= MAX_PARSED_BYTES => {
-                match PyDocument::parse_or_return(std::mem::take(text)) {
-                    Ok(doc) => {
-                        self.content = Content::Python(doc);
+        match (&mut self.content, self.kind) {
+            (Content::Text(text), Some(kind)) if len <= MAX_PARSED_BYTES => {
+                match Code::parse(kind, std::mem::take(text)) {
+                    Ok(code) => {
+                        self.content = Content::Code(code);
                         // The parse stack is freed now; only the tree stays.
                         if len >= crate::memory::LARGE_DOCUMENT_BYTES {
                             crate::memory::give_back_freed();
@@ -63,11 +98,12 @@ impl Document {
                     }
                 }
             }
-            Content::Python(doc) if len > MAX_PARSED_BYTES => {
+            (Content::Code(_), _) if len > MAX_PARSED_BYTES => {
                 too_large(len);
-                let source = std::mem::take(&mut doc.source);
-                let text = std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone());
-                self.content = Content::Text(text);
+                let taken = std::mem::replace(&mut self.content, Content::Text(String::new()));
+                if let Content::Code(code) = taken {
+                    self.content = Content::Text(code.into_source());
+                }
             }
             _ => {}
         }
@@ -75,16 +111,35 @@ impl Document {
 
     pub fn text(&self) -> &str {
         match &self.content {
-            Content::Python(doc) => &doc.source,
+            Content::Code(code) => code.source(),
             Content::Text(text) => text,
         }
     }
 
-    pub fn python(&self) -> Option<&PyDocument> {
+    pub fn code(&self) -> Option<&Code> {
         match &self.content {
-            Content::Python(doc) => Some(doc),
+            Content::Code(code) => Some(code),
             Content::Text(_) => None,
         }
+    }
+
+    /// Replaces `start..end` (bytes) of the text, telling the parse where.
+    fn splice(&mut self, start: usize, end: usize, text: &str) -> bool {
+        let ok = match &mut self.content {
+            Content::Code(code) => code.edit_deferred(start, end, text),
+            Content::Text(old) => {
+                let fits = start <= end
+                    && end <= old.len()
+                    && old.is_char_boundary(start)
+                    && old.is_char_boundary(end);
+                if fits {
+                    old.replace_range(start..end, text);
+                }
+                fits
+            }
+        };
+        self.fit_content();
+        ok
     }
 
     /// Applies one change. A range past the end is clamped to the end (and reported).
@@ -93,83 +148,464 @@ impl Document {
         change: TextDocumentContentChangeEvent,
         encoding: Encoding,
     ) -> Result<(), String> {
-        let Some(range) = change.range else {
-            match &mut self.content {
-                Content::Python(doc) => {
-                    let end = doc.source.len();
-                    doc.edit_deferred(0, end, &change.text);
-                }
-                Content::Text(text) => *text = change.text,
-            }
-            self.fit_content();
-            return Ok(());
+        let (start, end, clamped) = match change.range {
+            None => (0, self.text().len(), false),
+            Some(range) => change_range(self.text(), range, encoding)?,
         };
-        let text = self.text();
-        let clamp = |p| encoding.offset(text, p).unwrap_or(text.len());
-        let (start, end) = (clamp(range.start), clamp(range.end));
-        let clamped = encoding.offset(text, range.end).is_none()
-            || encoding.offset(text, range.start).is_none();
-        if start > end {
-            return Err(format!("change range ends before it starts: {range:?}"));
+        if !self.splice(start, end, &change.text) {
+            return Err(format!("could not apply change at {:?}", change.range));
         }
-        match &mut self.content {
-            Content::Python(doc) => {
-                if !doc.edit_deferred(start, end, &change.text) {
-                    return Err(format!("could not apply change at {range:?}"));
-                }
-            }
-            Content::Text(text) => text.replace_range(start..end, &change.text),
-        }
-        self.fit_content();
         if clamped {
             return Err(format!(
-                "change range {range:?} is past the end of the document; clamped"
+                "change range {:?} is past the end of the document; clamped",
+                change.range
             ));
         }
         Ok(())
     }
+
+    /// Applies one change to cell `index` of a notebook: to the cell's text, then to the
+    /// program, as the smallest edit that turns the cell's old program text into its new
+    /// one (so the parse redoes only what changed).
+    fn apply_to_cell(
+        &mut self,
+        index: usize,
+        change: TextDocumentContentChangeEvent,
+        encoding: Encoding,
+    ) -> Result<(), String> {
+        let Some(cells) = self.cells.as_mut().map(Arc::make_mut) else {
+            return Err("not a notebook".into());
+        };
+        let Some(text) = cells.texts.get_mut(index) else {
+            return Err(format!("no cell {index}"));
+        };
+        let (start, end, clamped) = match change.range {
+            None => (0, text.len(), false),
+            Some(range) => change_range(text, range, encoding)?,
+        };
+        if !(text.is_char_boundary(start) && text.is_char_boundary(end)) {
+            return Err(format!("could not apply change at {:?}", change.range));
+        }
+        text.replace_range(start..end, &change.text);
+        let span = cells.spans[index];
+        if span.code {
+            let new = notebook::blank_ipython(text);
+            let program = self.text();
+            let old = &program[span.start..span.end()];
+            let (prefix, suffix) = common_ends(old, &new);
+            let replacement = new[prefix..new.len() - suffix].to_string();
+            let (edit_start, edit_end) = (span.start + prefix, span.end() - suffix);
+            let grown = new.len() as isize - span.len as isize;
+            if !self.splice(edit_start, edit_end, &replacement) {
+                return Err(format!("could not apply change at {:?}", change.range));
+            }
+            if let Some(cells) = self.cells.as_mut().map(Arc::make_mut) {
+                cells.spans[index].len = new.len();
+                for later in &mut cells.spans[index + 1..] {
+                    later.start = later.start.saturating_add_signed(grown);
+                }
+            }
+        }
+        if clamped {
+            return Err(format!(
+                "change range {:?} is past the end of the cell; clamped",
+                change.range
+            ));
+        }
+        Ok(())
+    }
+
+    /// Replaces cells `at..at + removed` with `new` (URI, code or not, text): one splice
+    /// of the program, spans shifted after it.
+    fn replace_cells(&mut self, at: usize, removed: usize, new: Vec<(Uri, bool, String)>) {
+        let program_len = self.text().len();
+        let Some(cells) = self.cells.as_mut().map(Arc::make_mut) else {
+            return;
+        };
+        let at = at.min(cells.uris.len());
+        let removed = removed.min(cells.uris.len() - at);
+        let start = cells.next_start(at, program_len);
+        let end = cells.next_start(at + removed, program_len);
+        let blanked: Vec<(bool, String)> = new
+            .iter()
+            .map(|(_, code, text)| {
+                (
+                    *code,
+                    code.then(|| notebook::blank_ipython(text))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let (inserted, mut spans) =
+            notebook::layout(blanked.iter().map(|(code, text)| (*code, text.as_str())));
+        for span in &mut spans {
+            span.start += start;
+        }
+        let grown = inserted.len() as isize - (end - start) as isize;
+        for later in &mut cells.spans[at + removed..] {
+            later.start = later.start.saturating_add_signed(grown);
+        }
+        let (uris, texts): (Vec<Uri>, Vec<String>) =
+            new.into_iter().map(|(uri, _, text)| (uri, text)).unzip();
+        cells.spans.splice(at..at + removed, spans);
+        cells.uris.splice(at..at + removed, uris);
+        cells.texts.splice(at..at + removed, texts);
+        if !self.splice(start, end, &inserted) {
+            tracing::warn!("could not apply a notebook's cell change");
+        }
+    }
+}
+
+/// Byte range of an LSP range in `text`, clamped to its end (and whether it was).
+fn change_range(
+    text: &str,
+    range: tower_lsp_server::ls_types::Range,
+    encoding: Encoding,
+) -> Result<(usize, usize, bool), String> {
+    let clamp = |p| encoding.offset(text, p).unwrap_or(text.len());
+    let (start, end) = (clamp(range.start), clamp(range.end));
+    let clamped =
+        encoding.offset(text, range.end).is_none() || encoding.offset(text, range.start).is_none();
+    if start > end {
+        return Err(format!("change range ends before it starts: {range:?}"));
+    }
+    Ok((start, end, clamped))
+}
+
+/// Lengths in bytes of the common prefix and suffix of `a` and `b` (not overlapping, on
+/// character boundaries of both).
+fn common_ends(a: &str, b: &str) -> (usize, usize) {
+    let mut prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(prefix) && b.is_char_boundary(prefix)) {
+        prefix -= 1;
+    }
+    let room = a.len().min(b.len()) - prefix;
+    let mut suffix = a
+        .bytes()
+        .rev()
+        .zip(b.bytes().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !(a.is_char_boundary(a.len() - suffix) && b.is_char_boundary(b.len() - suffix)) {
+        suffix -= 1;
+    }
+    (prefix, suffix)
 }
 
 fn too_large(len: usize) {
     tracing::warn!(
-        "a {len} byte Python document is past the {MAX_PARSED_BYTES} byte limit: kept as \
+        "a {len} byte document is past the {MAX_PARSED_BYTES} byte limit: kept as \
          text, with no hovers or diagnostics until it is smaller"
     );
 }
 
+/// What a request reads for one URI: a copy of its document, and which cell of it the
+/// URI is when the document is a notebook.
+pub struct View {
+    pub doc: Document,
+    pub cell: Option<usize>,
+}
+
+impl View {
+    /// The part of the program this URI shows.
+    pub fn window(&self) -> Range<usize> {
+        match (self.cell, &self.doc.cells) {
+            (Some(i), Some(cells)) => cells.spans[i].start..cells.spans[i].end(),
+            _ => 0..self.doc.text().len(),
+        }
+    }
+
+    /// The text as the editor has it for this URI (a cell's own text, IPython lines
+    /// included: the same length and lines as its window of the program).
+    pub fn text(&self) -> &str {
+        match (self.cell, &self.doc.cells) {
+            (Some(i), Some(cells)) => &cells.texts[i],
+            _ => self.doc.text(),
+        }
+    }
+
+    /// The program offset of a position in this URI's text.
+    pub fn offset(&self, encoding: Encoding, position: Position) -> Option<usize> {
+        Some(self.window().start + encoding.offset(self.text(), position)?)
+    }
+
+    /// The LSP range, in this URI's text, of program offsets `start..end` (clamped to
+    /// the window).
+    pub fn range(
+        &self,
+        encoding: Encoding,
+        start: usize,
+        end: usize,
+    ) -> tower_lsp_server::ls_types::Range {
+        let window = self.window();
+        let local = |o: usize| o.clamp(window.start, window.end) - window.start;
+        encoding.range(self.text(), local(start), local(end))
+    }
+
+    /// Whether a program offset is in this URI's part.
+    pub fn holds(&self, offset: usize) -> bool {
+        let window = self.window();
+        window.start <= offset && offset <= window.end
+    }
+
+    /// The code to read, unless this URI is a notebook's markdown or raw cell.
+    pub fn code(&self) -> Option<&Code> {
+        match (self.cell, &self.doc.cells) {
+            (Some(i), Some(cells)) if !cells.spans[i].code => None,
+            _ => self.doc.code(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Store {
+    docs: HashMap<Uri, Document>,
+    /// Each open notebook cell's notebook.
+    cell_owner: HashMap<Uri, Uri>,
+}
+
+impl Store {
+    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+        self.docs.get(uri)
+    }
+
+    /// The open documents (a notebook once, under its own URI).
+    pub fn uris(&self) -> Vec<Uri> {
+        self.docs.keys().cloned().collect()
+    }
+
+    /// The document `uri` shows: its own, or its notebook's for a cell.
+    pub fn owner_of<'a>(&'a self, uri: &'a Uri) -> Option<&'a Uri> {
+        if self.docs.contains_key(uri) {
+            return Some(uri);
+        }
+        self.cell_owner.get(uri)
+    }
+}
+
 #[derive(Default)]
 pub struct Documents {
-    inner: Mutex<HashMap<Uri, Document>>,
+    inner: Mutex<Store>,
 }
 
 impl Documents {
     /// The store, even after a panic elsewhere poisoned the lock: documents stay usable.
-    /// Python edits are applied to the text only; readers use [`Documents::snapshot`].
-    pub fn lock(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+    /// Edits are applied to the text only; readers use [`Documents::view`].
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A copy of `uri`'s document with its pending edits parsed: what a request reads.
+    /// The version of the document `uri` shows (a cell's is its notebook's).
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        let store = self.lock();
+        let owner = store.owner_of(uri)?;
+        store.docs.get(owner).map(|d| d.version)
+    }
+
+    pub fn open(&self, uri: Uri, text: String, version: i32, language_id: &str) {
+        let kind = FileKind::detect(uri.path().as_str(), Some(language_id), &text)
+            .filter(|k| *k != FileKind::Notebook);
+        let markdown = kind.is_none() && super::proto::is_markdown(&uri, Some(language_id));
+        let doc = Document::new(text, version, kind, markdown);
+        self.lock().docs.insert(uri, doc);
+    }
+
+    /// Applies a `didChange`; what could not be applied as sent, for the log.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+        encoding: Encoding,
+    ) -> Result<Vec<String>, String> {
+        let mut store = self.lock();
+        let Some(doc) = store.docs.get_mut(uri) else {
+            return Err(format!(
+                "didChange for a document that is not open: {}",
+                uri.as_str()
+            ));
+        };
+        let problems = changes
+            .into_iter()
+            .filter_map(|change| doc.apply(change, encoding).err())
+            .collect();
+        doc.version = version;
+        Ok(problems)
+    }
+
+    /// Closes a document; the closed one, so a large one's memory can be given back.
+    pub fn close(&self, uri: &Uri) -> Option<Document> {
+        let mut store = self.lock();
+        let closed = store.docs.remove(uri)?;
+        if let Some(cells) = &closed.cells {
+            for cell in &cells.uris {
+                store.cell_owner.remove(cell);
+            }
+        }
+        Some(closed)
+    }
+
+    pub fn open_notebook(&self, params: DidOpenNotebookDocumentParams) {
+        let texts: HashMap<Uri, String> = params
+            .cell_text_documents
+            .into_iter()
+            .map(|item| (item.uri, item.text))
+            .collect();
+        let new = new_cells(params.notebook_document.cells, &texts, &HashMap::new());
+        let mut doc = Document::new(
+            String::new(),
+            params.notebook_document.version,
+            Some(FileKind::Notebook),
+            false,
+        );
+        doc.cells = Some(Arc::new(Cells::default()));
+        doc.replace_cells(0, 0, new);
+        let uri = params.notebook_document.uri;
+        let mut store = self.lock();
+        if let Some(cells) = &doc.cells {
+            for cell in &cells.uris {
+                store.cell_owner.insert(cell.clone(), uri.clone());
+            }
+        }
+        store.docs.insert(uri, doc);
+    }
+
+    /// Applies a `notebookDocument/didChange`: structure (cells inserted, deleted,
+    /// moved), then kinds, then text, as the protocol orders them.
+    pub fn change_notebook(
+        &self,
+        params: DidChangeNotebookDocumentParams,
+        encoding: Encoding,
+    ) -> Result<Vec<String>, String> {
+        let uri = params.notebook_document.uri;
+        let mut store = self.lock();
+        let Store { docs, cell_owner } = &mut *store;
+        let Some(doc) = docs.get_mut(&uri) else {
+            return Err(format!(
+                "didChange for a notebook that is not open: {}",
+                uri.as_str()
+            ));
+        };
+        let mut problems = Vec::new();
+        doc.version = params.notebook_document.version;
+        let Some(change) = params.change.cells else {
+            return Ok(problems);
+        };
+        if let Some(structure) = change.structure {
+            let array = structure.array;
+            let texts: HashMap<Uri, String> = structure
+                .did_open
+                .into_iter()
+                .flatten()
+                .map(|item| (item.uri, item.text))
+                .collect();
+            // A moved cell is deleted and inserted again, its text not always resent.
+            let mut removed_texts = HashMap::new();
+            if let Some(cells) = &doc.cells {
+                let at = (array.start as usize).min(cells.uris.len());
+                let end = (at + array.delete_count as usize).min(cells.uris.len());
+                for i in at..end {
+                    removed_texts.insert(cells.uris[i].clone(), cells.texts[i].clone());
+                    cell_owner.remove(&cells.uris[i]);
+                }
+            }
+            let new = new_cells(array.cells.unwrap_or_default(), &texts, &removed_texts);
+            for (cell, _, _) in &new {
+                cell_owner.insert(cell.clone(), uri.clone());
+            }
+            doc.replace_cells(array.start as usize, array.delete_count as usize, new);
+        }
+        for cell in change.data.into_iter().flatten() {
+            let Some(cells) = &doc.cells else { break };
+            let Some(i) = cells.index_of(&cell.document) else {
+                problems.push(format!("no cell {}", cell.document.as_str()));
+                continue;
+            };
+            let code = cell.kind == NotebookCellKind::CODE;
+            if cells.spans[i].code != code {
+                let text = cells.texts[i].clone();
+                doc.replace_cells(i, 1, vec![(cell.document, code, text)]);
+            }
+        }
+        for content in change.text_content.into_iter().flatten() {
+            let Some(i) = doc
+                .cells
+                .as_ref()
+                .and_then(|c| c.index_of(&content.document.uri))
+            else {
+                problems.push(format!("no cell {}", content.document.uri.as_str()));
+                continue;
+            };
+            for edit in content.changes {
+                if let Err(problem) = doc.apply_to_cell(i, edit, encoding) {
+                    problems.push(problem);
+                }
+            }
+        }
+        Ok(problems)
+    }
+
+    /// A copy of what `uri` shows, with pending edits parsed: what a request reads.
     /// Edits are parsed here, once per burst rather than once per keystroke, only for the
     /// document asked about, and outside the lock (a long file's parse and bindings take
     /// tens of milliseconds); the store adopts the parse unless an edit came meanwhile.
-    pub fn snapshot(&self, uri: &Uri) -> Option<Document> {
-        let mut copy = self.lock().get(uri)?.clone();
-        if let Content::Python(py) = &mut copy.content {
-            if py.is_stale() {
-                if py.refresh() {
-                    if let Some(Content::Python(stored)) =
-                        self.lock().get_mut(uri).map(|d| &mut d.content)
+    pub fn view(&self, uri: &Uri) -> Option<View> {
+        let (owner, mut doc) = {
+            let store = self.lock();
+            let owner = store.owner_of(uri)?.clone();
+            let doc = store.docs.get(&owner)?.clone();
+            (owner, doc)
+        };
+        if let Content::Code(code) = &mut doc.content {
+            if code.is_stale() {
+                if code.refresh() {
+                    if let Some(Content::Code(stored)) =
+                        self.lock().docs.get_mut(&owner).map(|d| &mut d.content)
                     {
-                        stored.adopt(py);
+                        stored.adopt(code);
                     }
                 } else {
                     tracing::warn!("tree-sitter gave up re-parsing {}", uri.as_str());
                 }
             }
         }
-        Some(copy)
+        let cell = doc.cells.as_ref().and_then(|c| c.index_of(uri));
+        Some(View { doc, cell })
+    }
+}
+
+/// The cells a notebook change brings, with their text: sent with it, or the text of a
+/// cell the same change removed (a move).
+fn new_cells(
+    cells: Vec<NotebookCell>,
+    texts: &HashMap<Uri, String>,
+    removed: &HashMap<Uri, String>,
+) -> Vec<(Uri, bool, String)> {
+    cells
+        .into_iter()
+        .map(|cell| {
+            let text = texts
+                .get(&cell.document)
+                .or_else(|| removed.get(&cell.document))
+                .cloned()
+                .unwrap_or_default();
+            (cell.document, cell.kind == NotebookCellKind::CODE, text)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_ends;
+
+    #[test]
+    fn common_ends_stay_on_character_boundaries() {
+        assert_eq!(common_ends("abcdef", "abXdef"), (2, 3));
+        assert_eq!(common_ends("aa", "aaa"), (2, 0));
+        assert_eq!(common_ends("é", "è"), (0, 0));
+        assert_eq!(common_ends("", "x"), (0, 0));
     }
 }

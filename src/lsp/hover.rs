@@ -1,4 +1,5 @@
-//! textDocument/hover: the rendered explanation for Python; doc-map facts on a cited path
+//! textDocument/hover: the rendered explanation for code (a notebook cell reads its
+//! whole notebook); doc-map facts on a cited path
 //! in a skill file. `None` (a null result) where nothing applies.
 
 use super::skill_files;
@@ -11,19 +12,19 @@ pub fn hover(state: &State, catalog: &Catalog, params: &HoverParams) -> Result<O
     let position = params.text_document_position_params.position;
     let uri = &params.text_document_position_params.text_document.uri;
     let encoding = state.encoding();
-    let Some(doc) = state.documents.snapshot(uri) else {
+    let Some(view) = state.documents.view(uri) else {
         return Ok(None);
     };
-    let offset = encoding.offset(doc.text(), position).ok_or_else(|| {
+    let offset = view.offset(encoding, position).ok_or_else(|| {
         Error::invalid_params(format!(
             "position {}:{} is past the end of the document",
             position.line, position.character
         ))
     })?;
-    let (markdown, range) = if let Some(py) = doc.python() {
+    let (markdown, range) = if let Some(code) = view.code() {
         let sources = state.sources();
         // Resolved once: the keys feed the matching, the node's range the hover's range.
-        let Some(resolved) = py.keys_at(offset) else {
+        let Some(resolved) = code.keys_at(offset) else {
             return Ok(None);
         };
         let explanation = crate::matching::explain(catalog, &resolved, &sources);
@@ -31,13 +32,11 @@ pub fn hover(state: &State, catalog: &Catalog, params: &HoverParams) -> Result<O
         let Some(md) = crate::render::hover_markdown(&explanation, &options) else {
             return Ok(None);
         };
-        (
-            md,
-            Some(encoding.range(&py.source, resolved.start, resolved.end)),
-        )
-    } else if doc.markdown {
-        match skill_files::hover(catalog, uri, doc.text(), offset) {
-            Some((md, start, end)) => (md, Some(encoding.range(doc.text(), start, end))),
+        (md, Some(view.range(encoding, resolved.start, resolved.end)))
+    } else if view.doc.markdown {
+        let text = view.text();
+        match skill_files::hover(catalog, uri, text, offset) {
+            Some((md, start, end)) => (md, Some(encoding.range(text, start, end))),
             None => return Ok(None),
         }
     } else {

@@ -174,7 +174,7 @@ pub async fn reindex(state: Arc<State>, reason: &str) {
             .await;
     }
     // Problem files that are not open get their diagnostics pushed once.
-    let open: Vec<_> = state.documents.lock().keys().cloned().collect();
+    let open = state.documents.lock().uris();
     if !state.caps().pull_diagnostics {
         for (uri, diags) in problem_files {
             if !open.contains(&uri) {

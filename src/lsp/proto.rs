@@ -53,13 +53,6 @@ pub fn file_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-/// Whether a document is Python, by language id or extension.
-pub fn is_python(uri: &Uri, language_id: Option<&str>) -> bool {
-    language_id.is_some_and(|l| l == "python")
-        || uri.path().as_str().ends_with(".py")
-        || uri.path().as_str().ends_with(".pyi")
-}
-
 /// Whether a document is markdown (skill files), by language id or extension.
 pub fn is_markdown(uri: &Uri, language_id: Option<&str>) -> bool {
     language_id.is_some_and(|l| l == "markdown") || uri.path().as_str().ends_with(".md")

@@ -3,7 +3,7 @@
 //! reader with "use", "instead", "try" ...) and whether it warns about an absence
 //! ("unless `num_threads` is set").
 
-use crate::code::python::CallSite;
+use crate::code::CallSite;
 use crate::model::{Entry, SymbolKind};
 
 /// Words after which a pitfall says what to do instead of what goes wrong: the names

@@ -4,7 +4,7 @@
 //! its redirect, and the call uses the thing the pitfall is about.
 
 use super::applicability::{mentions, Mention};
-use crate::code::python::CallSite;
+use crate::code::CallSite;
 use crate::model::Entry;
 
 /// A text replacement in the user's document (byte range).

@@ -8,7 +8,7 @@ use super::weights::{key_strength, mention_factor, MIN_MENTIONED_NAME};
 use super::{key_module, Hit};
 use crate::catalog::mentions::{normalise, Mention};
 use crate::catalog::{Catalog, EntryId};
-use crate::code::python::Resolved;
+use crate::code::Resolved;
 use std::collections::HashMap;
 
 /// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,

@@ -22,7 +22,7 @@ mod retrieval;
 pub mod weights;
 
 use crate::catalog::{Catalog, EntryId};
-use crate::code::python::{CallSite, Resolved};
+use crate::code::{CallSite, Resolved};
 use crate::keys;
 use crate::model::{Entry, EntryKind, Pack};
 use crate::source::SourceRoots;

@@ -13,7 +13,7 @@ use super::weights::{
 };
 use super::{key_module, Hit};
 use crate::catalog::{Catalog, EntryId};
-use crate::code::python::Resolved;
+use crate::code::Resolved;
 use std::collections::HashMap;
 
 /// `search_lightcurve` -> `search`, `lightcurve`; `AddMultibodyPlantSceneGraph` -> `add`,

@@ -181,7 +181,7 @@ fn module_paths(module: &str) -> Vec<String> {
 
 /// Largest source file read, for a definition line or a re-export: package modules are
 /// far smaller; a workspace can hold a 2 GB (sparse) file named like one.
-pub const MAX_SOURCE_BYTES: u64 = crate::code::python::MAX_PARSED_BYTES as u64;
+pub const MAX_SOURCE_BYTES: u64 = crate::code::MAX_PARSED_BYTES as u64;
 
 /// The text of a package source file: a regular file (not a FIFO or a device, symlinks
 /// followed) of at most [`MAX_SOURCE_BYTES`], never more than that read even when it
