@@ -3,7 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::code::{CallSite, Code};
-use crate::matching::{self, Explanation, Finding};
+use crate::matching::{self, applicability, Explanation, Finding};
 use crate::source::SourceRoots;
 
 /// The comment that silences findings on its line.
@@ -30,14 +30,48 @@ pub struct SiteFindings {
 /// Every call site with applicable pitfalls, minus lines whose comment carries the ignore
 /// marker (`# skill-lsp: ignore` in Python).
 pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
-    doc.call_sites()
+    let imported = doc.imported();
+    let sites = doc.call_sites();
+    let assignments = environment_assignments(&sites);
+    // One statement says a pitfall once: at its first call (`mpiexec` running
+    // `gpaw-python`, `read(Trajectory(...))`).
+    let mut said: std::collections::HashSet<(usize, crate::catalog::EntryId)> =
+        std::collections::HashSet::new();
+    sites
         .into_iter()
         .filter(|site| !silenced(doc.source(), site.start, doc.line_comment()))
         .filter_map(|site| {
-            let findings = matching::findings(catalog, &site);
+            let mut findings = matching::findings(catalog, &site, &imported);
+            // Advice the file already follows above (or at) this site is not repeated.
+            findings.retain(|f| {
+                let written = applicability::assignments_written(catalog.entry(f.entry).2);
+                let made = |(name, value): &(String, String)| {
+                    assignments
+                        .iter()
+                        .any(|(at, n, v)| *at <= site.start && n == name && v == value)
+                };
+                written.is_empty() || !written.iter().all(made)
+            });
+            findings.retain(|f| said.insert((site.statement_end, f.entry)));
             (!findings.is_empty()).then_some(SiteFindings { site, findings })
         })
         .collect()
+}
+
+/// Environment variables the file sets, with the value and where: sites keyed `env:X`
+/// whose keyword `X` carries the value (`export X=1`, `os.environ["X"] = "1"`).
+fn environment_assignments(sites: &[CallSite]) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for site in sites {
+        for name in site.keys.iter().filter_map(|k| k.strip_prefix("env:")) {
+            for arg in site.keywords.iter().filter(|k| k.name == name) {
+                for value in &arg.values {
+                    out.push((site.start, name.to_string(), value.value.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether the line holding `offset` carries the ignore marker in a comment started by

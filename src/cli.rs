@@ -461,16 +461,13 @@ fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::
     crate::source::SourceRoots::discover(Some(workspace), python.as_deref())
 }
 
-/// Reads a user's file as code (Python, a notebook's code cells), capped and checked.
+/// Reads a user's file as code (Python, a notebook's code cells, a job script), capped
+/// and checked.
 fn read_code(path: &std::path::Path) -> Result<crate::code::SourceFile> {
     let bytes = crate::pack::read_capped(path, crate::source::MAX_SOURCE_BYTES)
         .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    crate::code::SourceFile::read(&name, text).with_context(|| format!("{}", path.display()))
+    crate::code::SourceFile::read_at(path, text).with_context(|| format!("{}", path.display()))
 }
 
 /// A notebook location's file and cell: `study.ipynb:3` or `study.ipynb:cell 3`.
@@ -536,7 +533,8 @@ fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Res
 }
 
 /// The files to check: those given, and under each folder every file whose name says it
-/// is code (`.py`, `.pyi`, `.ipynb`), as `.gitignore` and friends allow.
+/// is code (`.py`, `.pyi`, `.ipynb`, `.sh`, `.slurm`, ...), as `.gitignore` and friends
+/// allow.
 fn code_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {

@@ -7,6 +7,7 @@
 //! - `env:OMP_NUM_THREADS`        an environment variable
 //! - `path:doc/ase/parallel.rst`  a repository path
 //! - `cmd:mpiexec`                a shell command
+//! - `flag:mpiexec:-np`           a command's flag (its owner is the command)
 
 use crate::model::{Symbol, SymbolKind};
 
@@ -21,6 +22,7 @@ pub fn symbol_key(symbol: &Symbol) -> String {
         SymbolKind::EnvVar => format!("env:{}", symbol.name),
         SymbolKind::Path => format!("path:{}", symbol.name),
         SymbolKind::Command => format!("cmd:{}", symbol.name),
+        SymbolKind::Flag => format!("flag:{owner}:{}", symbol.name),
     }
 }
 
@@ -38,6 +40,14 @@ pub fn val(owner: &str, value: &str) -> String {
 
 pub fn env(name: &str) -> String {
     format!("env:{name}")
+}
+
+pub fn command(name: &str) -> String {
+    format!("cmd:{name}")
+}
+
+pub fn flag(command: &str, flag: &str) -> String {
+    format!("flag:{command}:{flag}")
 }
 
 /// A name as names are compared across spellings: ASCII letters and digits, lowercased

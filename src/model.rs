@@ -122,6 +122,8 @@ pub enum SymbolKind {
     Path,
     /// A shell command: `mpiexec`.
     Command,
+    /// A command's flag: `-np`; `owner` is the command (`mpiexec`).
+    Flag,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

@@ -138,25 +138,18 @@ pub fn annotate_pack(pack: &mut Pack) {
     }
 }
 
-fn is_shell(lang: Option<&str>) -> bool {
-    matches!(
-        lang.map(str::to_ascii_lowercase).as_deref(),
-        Some("bash" | "sh" | "shell" | "console" | "zsh")
-    )
-}
-
 fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, modules: &[String]) {
     let mut symbols: BTreeSet<Symbol> = entry.symbols.drain(..).collect();
     let mut paths: Vec<String> = entry.cited_paths.clone();
     if entry.kind == EntryKind::Example {
-        if is_shell(entry.lang.as_deref()) {
-            for line in entry.text.lines() {
-                shell_symbols(
-                    line.trim().trim_start_matches("$ "),
-                    &mut symbols,
-                    &mut paths,
-                );
-            }
+        if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Shell) {
+            let commands: String = entry
+                .text
+                .lines()
+                .map(|l| l.trim_start().trim_start_matches("$ "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            shell_symbols(&commands, false, &mut symbols, &mut paths);
         }
     } else {
         let spans = inline_code(&entry.text);
@@ -343,8 +336,13 @@ fn span_symbols(
         return;
     }
     if span.contains(char::is_whitespace) && !span.contains('(') {
-        shell_symbols(span, out, paths);
+        shell_symbols(span, true, out, paths);
         return;
+    }
+    let executable = span.ends_with(".x") || span.ends_with(".exe");
+    if looks_like_command(span) && (!span.contains('.') || executable) {
+        // `gpaw-python`, `dftb+`: a program named on its own.
+        out.insert(Symbol::new(SymbolKind::Command, span));
     }
     let Some(name) = callable_name(span) else {
         return;
@@ -448,32 +446,58 @@ fn unquote(s: &str) -> Option<&str> {
     None
 }
 
-fn shell_symbols(line: &str, out: &mut BTreeSet<Symbol>, paths: &mut Vec<String>) {
-    let mut words = line.split_whitespace();
-    let Some(first) = words.next() else { return };
-    if first.starts_with('#') {
-        return;
-    }
-    if is_env_var(first.split('=').next().unwrap_or("")) && first.contains('=') {
-        out.insert(Symbol::new(
-            SymbolKind::EnvVar,
-            first.split('=').next().unwrap_or(""),
-        ));
-    } else if SHELL_COMMANDS.contains(&first) || first.starts_with("./") {
-        out.insert(Symbol::new(SymbolKind::Command, first));
-    }
-    for word in words {
-        let word = word.trim_matches(['"', '\'', ',']);
-        if is_path(word) && !word.starts_with('-') {
-            let path = word
-                .trim_start_matches("./")
-                .trim_end_matches('/')
-                .to_string();
-            if !paths.contains(&path) {
-                paths.push(path);
+/// The commands, flags and variables of shell text, read by the same reader as the
+/// user's job scripts (`code::shell`), so both sides key them alike; `inline` for a code
+/// span in prose, where a command must look like one (a known command, a path, a name
+/// with `-`, `+` or `.`, or flags after it), and paths cited in it.
+fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &mut Vec<String>) {
+    if let Ok(Code::Shell(doc)) = Code::parse(FileKind::Shell, text.to_string()) {
+        for site in doc.call_sites() {
+            if let Some(name) = site.callee.strip_prefix('$') {
+                if is_env_var(name) {
+                    out.insert(Symbol::new(SymbolKind::EnvVar, name));
+                }
+                continue;
+            }
+            if inline && !looks_like_command(&site.callee) && site.keywords.is_empty() {
+                continue;
+            }
+            out.insert(Symbol::new(SymbolKind::Command, &site.callee));
+            for flag in &site.keywords {
+                out.insert(Symbol::owned(SymbolKind::Flag, &flag.name, &site.callee));
             }
         }
     }
+    for line in text.lines() {
+        let line = line.trim().trim_start_matches("$ ");
+        if line.starts_with('#') {
+            continue;
+        }
+        for word in line.split_whitespace().skip(1) {
+            let word = word.trim_matches(['"', '\'', ',']);
+            if is_path(word) && !word.starts_with('-') {
+                let path = word
+                    .trim_start_matches("./")
+                    .trim_end_matches('/')
+                    .to_string();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+        }
+    }
+}
+
+/// A word that reads as a program rather than prose: a known command, a path to one, or
+/// a lowercase name joined by `-`, `+` or `.` (`gpaw-python`, `dftb+`, `pw.x`).
+fn looks_like_command(word: &str) -> bool {
+    SHELL_COMMANDS.contains(&word)
+        || word.starts_with("./")
+        || (word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-+._".contains(c))
+            && word.contains(['-', '+', '.'])
+            && word.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 #[cfg(test)]

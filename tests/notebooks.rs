@@ -296,7 +296,7 @@ fn a_storm_of_structure_and_text_changes_keeps_every_cell_where_the_client_has_i
         cells: vec![(cell_uri(0), true, "from ase.io import read\n".into())],
     };
     let mut next = 1;
-    let mut call_cell = |n: usize| {
+    let call_cell = |n: usize| {
         (
             cell_uri(n),
             true,

@@ -4,7 +4,8 @@
 //! One module per kind of file sits behind it:
 //!
 //! - [`python`]: Python sources (tree-sitter), also the code of notebooks;
-//! - [`notebook`]: Jupyter notebooks, read as one Python program laid out in cells.
+//! - [`notebook`]: Jupyter notebooks, read as one Python program laid out in cells;
+//! - [`shell`]: shell and batch job scripts (tree-sitter-bash).
 //!
 //! Matching, applicability, fixes, analysis, the language server's documents and the
 //! CLI see only [`Code`], [`CallSite`] and [`Resolved`]. Adding a kind of file: a
@@ -14,8 +15,18 @@
 
 pub mod notebook;
 pub mod python;
+pub mod shell;
 
 use python::PyDocument;
+use shell::ShellDocument;
+
+/// A fresh value for a document's generation, from one process-wide counter, so two
+/// documents (a closed and a reopened one) never share one: a copy parsed elsewhere is
+/// adopted only if no edit (or reopening) came since it was taken.
+pub(crate) fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Largest text parsed as code, open or on disk: tree-sitter's peak while parsing dense
 /// code is up to about 85 bytes per byte, so this bounds one document's memory to about a
@@ -80,7 +91,12 @@ pub enum FileKind {
     Python,
     /// A Jupyter notebook: its code cells are Python.
     Notebook,
+    /// A shell or batch job script.
+    Shell,
 }
+
+/// Interpreters whose `#!` line makes a file a shell script.
+const SHELLS: [&str; 6] = ["sh", "bash", "zsh", "ksh", "dash", "tcsh"];
 
 impl FileKind {
     /// The kind a file's name says (`run.py`, `study.ipynb`), or its editor's language id.
@@ -88,6 +104,7 @@ impl FileKind {
         let by_language = match language_id {
             Some("python") => Some(FileKind::Python),
             Some("jupyter") => Some(FileKind::Notebook),
+            Some("shellscript" | "sh" | "bash" | "zsh" | "slurm") => Some(FileKind::Shell),
             _ => None,
         };
         let lower = name.to_ascii_lowercase();
@@ -95,6 +112,9 @@ impl FileKind {
         by_language.or(match extension {
             Some("py" | "pyi" | "pyw") => Some(FileKind::Python),
             Some("ipynb") => Some(FileKind::Notebook),
+            Some("sh" | "bash" | "zsh" | "ksh" | "slurm" | "sbatch" | "pbs" | "lsf" | "job") => {
+                Some(FileKind::Shell)
+            }
             _ => None,
         })
     }
@@ -107,7 +127,13 @@ impl FileKind {
         if program == "env" {
             program = words.find(|w| !w.starts_with('-'))?;
         }
-        program.starts_with("python").then_some(FileKind::Python)
+        if program.starts_with("python") {
+            Some(FileKind::Python)
+        } else if SHELLS.contains(&program) {
+            Some(FileKind::Shell)
+        } else {
+            None
+        }
     }
 
     /// [`Self::from_name`], else [`Self::from_content`].
@@ -120,6 +146,7 @@ impl FileKind {
     pub fn of_example(lang: Option<&str>, text: &str) -> Option<FileKind> {
         match lang.map(str::to_ascii_lowercase).as_deref() {
             Some("python" | "py" | "python3" | "pycon" | "ipython") => Some(FileKind::Python),
+            Some("bash" | "sh" | "shell" | "console" | "zsh" | "slurm") => Some(FileKind::Shell),
             Some(_) => None,
             None => text.contains("import ").then_some(FileKind::Python),
         }
@@ -128,7 +155,7 @@ impl FileKind {
     /// What starts a line comment in this kind of file (where the ignore marker goes).
     pub fn line_comment(self) -> &'static str {
         match self {
-            FileKind::Python | FileKind::Notebook => "#",
+            FileKind::Python | FileKind::Notebook | FileKind::Shell => "#",
         }
     }
 }
@@ -137,6 +164,7 @@ impl FileKind {
 #[derive(Clone)]
 pub enum Code {
     Python(PyDocument),
+    Shell(ShellDocument),
 }
 
 impl Code {
@@ -146,20 +174,22 @@ impl Code {
             FileKind::Python | FileKind::Notebook => {
                 PyDocument::parse_or_return(text).map(Code::Python)
             }
+            FileKind::Shell => ShellDocument::parse(text).map(Code::Shell),
         }
     }
 
     pub fn source(&self) -> &str {
         match self {
             Code::Python(doc) => &doc.source,
+            Code::Shell(doc) => &doc.source,
         }
     }
 
     /// Gives the text back, copying it only if a snapshot still shares it.
     pub fn into_source(self) -> String {
         match self {
-            Code::Python(doc) => {
-                std::sync::Arc::try_unwrap(doc.source).unwrap_or_else(|s| (*s).clone())
+            Code::Python(PyDocument { source, .. }) | Code::Shell(ShellDocument { source, .. }) => {
+                std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
     }
@@ -168,6 +198,35 @@ impl Code {
     pub fn imports(&self) -> Vec<(&str, &str)> {
         match self {
             Code::Python(doc) => doc.analysis.imports().collect(),
+            Code::Shell(_) => Vec::new(),
+        }
+    }
+
+    /// Top-level modules the code is about (for keys of no package: environment
+    /// variables, commands): what a Python file imports, what a job script runs.
+    pub fn imported(&self) -> Vec<String> {
+        match self {
+            Code::Python(doc) => doc.analysis.imported().to_vec(),
+            Code::Shell(doc) => doc.imported(),
+        }
+    }
+
+    /// For a job script in `folder`: reads what the Python scripts it runs import
+    /// (`source::imports_of_scripts`), once per change of the scripts it names.
+    pub fn learn_scripts(&mut self, folder: &std::path::Path) {
+        if let Code::Shell(doc) = self {
+            if doc.scripts_learnt() != Some(doc.scripts()) {
+                let scripts = doc.scripts().to_vec();
+                let modules = crate::source::imports_of_scripts(folder, &scripts);
+                doc.set_imported(scripts, modules);
+            }
+        }
+    }
+
+    /// Takes what a copy learnt in [`Self::learn_scripts`].
+    pub fn adopt_learnt(&mut self, copy: &Code) {
+        if let (Code::Shell(doc), Code::Shell(copy)) = (self, copy) {
+            doc.adopt_learnt(copy);
         }
     }
 
@@ -175,6 +234,7 @@ impl Code {
     pub fn line_comment(&self) -> &'static str {
         match self {
             Code::Python(_) => FileKind::Python.line_comment(),
+            Code::Shell(_) => FileKind::Shell.line_comment(),
         }
     }
 
@@ -182,12 +242,14 @@ impl Code {
     pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
         match self {
             Code::Python(doc) => doc.keys_at(offset),
+            Code::Shell(doc) => doc.keys_at(offset),
         }
     }
 
     pub fn call_sites(&self) -> Vec<CallSite> {
         match self {
             Code::Python(doc) => doc.call_sites(),
+            Code::Shell(doc) => doc.call_sites(),
         }
     }
 
@@ -195,6 +257,7 @@ impl Code {
     pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
         match self {
             Code::Python(doc) => doc.edit_deferred(start, end, text),
+            Code::Shell(doc) => doc.edit_deferred(start, end, text),
         }
     }
 
@@ -202,6 +265,7 @@ impl Code {
     pub fn refresh(&mut self) -> bool {
         match self {
             Code::Python(doc) => doc.refresh(),
+            Code::Shell(doc) => doc.refresh(),
         }
     }
 
@@ -209,12 +273,15 @@ impl Code {
     pub fn adopt(&mut self, parsed: &Code) {
         match (self, parsed) {
             (Code::Python(doc), Code::Python(parsed)) => doc.adopt(parsed),
+            (Code::Shell(doc), Code::Shell(parsed)) => doc.adopt(parsed),
+            _ => {}
         }
     }
 
     pub fn is_stale(&self) -> bool {
         match self {
             Code::Python(doc) => doc.is_stale(),
+            Code::Shell(doc) => doc.is_stale(),
         }
     }
 }
@@ -246,10 +313,24 @@ impl SourceFile {
                 let read = notebook::read_ipynb(&text)?;
                 (read.program, Some(read.spans))
             }
-            FileKind::Python => (text, None),
+            FileKind::Python | FileKind::Shell => (text, None),
         };
         let code = Code::parse(kind, program).map_err(|_| SourceError::Unparsed)?;
         Ok(SourceFile { kind, code, cells })
+    }
+
+    /// [`Self::read`] for a file on disk at `path`, whose job scripts learn the imports
+    /// of the scripts they run from the file's folder.
+    pub fn read_at(path: &std::path::Path, text: String) -> Result<SourceFile, SourceError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let mut read = Self::read(&name, text)?;
+        if let Some(folder) = path.parent() {
+            read.code.learn_scripts(folder);
+        }
+        Ok(read)
     }
 
     /// Where a program offset is: the 1-based cell (for a notebook) and the 0-based
@@ -325,7 +406,12 @@ mod tests {
             FileKind::from_content("#!/usr/bin/python3.11"),
             Some(FileKind::Python)
         );
-        assert_eq!(FileKind::from_content("#!/bin/sh\n"), None);
+        assert_eq!(FileKind::from_content("#!/bin/sh\n"), Some(FileKind::Shell));
+        assert_eq!(FileKind::from_content("#!/usr/bin/env perl\n"), None);
+        assert_eq!(
+            FileKind::from_name("run.slurm", None),
+            Some(FileKind::Shell)
+        );
         assert_eq!(FileKind::from_content("import os"), None);
     }
 }

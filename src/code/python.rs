@@ -32,13 +32,6 @@ pub struct PyDocument {
     generation: u64,
 }
 
-/// A fresh value for [`PyDocument::generation`], from one process-wide counter, so two
-/// documents (a closed and a reopened one) never share one.
-fn next_generation() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
 impl PyDocument {
     pub fn parse(source: String) -> Option<Self> {
         Self::parse_or_return(source).ok()
@@ -56,7 +49,7 @@ impl PyDocument {
             tree,
             analysis,
             stale: false,
-            generation: next_generation(),
+            generation: super::next_generation(),
         })
     }
 
@@ -88,7 +81,7 @@ impl PyDocument {
             new_end_position: point_at(&self.source, new_end),
         });
         self.stale = true;
-        self.generation = next_generation();
+        self.generation = super::next_generation();
         true
     }
 
@@ -179,6 +172,11 @@ impl Analysis {
     }
 
     /// Every import in the module: local name -> qualified name.
+    /// Top-level modules of every import, sorted.
+    pub fn imported(&self) -> &[String] {
+        &self.imported
+    }
+
     pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
         self.bindings.iter().flat_map(|(name, list)| {
             list.iter().filter_map(move |(_, b)| match b {
@@ -517,12 +515,36 @@ impl Analysis {
         }
         let key = node.child_by_field_id(field_ids().subscript)?;
         let name = string_content(key, src)?;
+        // `os.environ["X"] = "1"`: the value assigned, as the variable's one keyword.
+        let assigned = node
+            .parent()
+            .filter(|p| p.kind() == "assignment")
+            .filter(|p| p.child_by_field_id(field_ids().left) == Some(node))
+            .and_then(|p| p.child_by_field_id(field_ids().right))
+            .filter(|v| v.kind() == "string");
+        let keywords = assigned
+            .and_then(|value| {
+                let content = string_content(value, src)?;
+                Some(KeywordArg {
+                    name: name.clone(),
+                    start: key.start_byte(),
+                    end: key.end_byte(),
+                    values: vec![LiteralValue {
+                        value: content,
+                        start: value.start_byte() + 1,
+                        end: value.end_byte().saturating_sub(1),
+                        dict_key: None,
+                    }],
+                })
+            })
+            .into_iter()
+            .collect();
         Some(CallSite {
             callee: "os.environ".into(),
             start: node.start_byte(),
             end: node.end_byte(),
             statement_end,
-            keywords: Vec::new(),
+            keywords,
             keys: vec![keys::env(&name)],
         })
     }

@@ -572,6 +572,19 @@ impl Documents {
                 }
             }
         }
+        // A job script: what the scripts it runs import, read outside the lock.
+        if let (Content::Code(code @ Code::Shell(_)), Some(path)) =
+            (&mut doc.content, super::proto::file_path(&owner))
+        {
+            if let Some(folder) = path.parent() {
+                code.learn_scripts(folder);
+                if let Some(Content::Code(stored)) =
+                    self.lock().docs.get_mut(&owner).map(|d| &mut d.content)
+                {
+                    stored.adopt_learnt(code);
+                }
+            }
+        }
         let cell = doc.cells.as_ref().and_then(|c| c.index_of(uri));
         Some(View { doc, cell })
     }

@@ -72,6 +72,8 @@ pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
         let mention = match (s.kind, owner) {
             (SymbolKind::Keyword, None) => Mention::Keyword(s.name.clone()),
             (SymbolKind::Keyword, Some(o)) if o == callee => Mention::Keyword(s.name.clone()),
+            // A command's flags are its keywords (`-np` of `mpiexec`).
+            (SymbolKind::Flag, Some(o)) if o == callee => Mention::Keyword(s.name.clone()),
             (SymbolKind::Value, None) => Mention::Value(None, s.name.clone()),
             (SymbolKind::Value, Some(o)) => match o.rsplit_once(':') {
                 Some((c, kw)) if c == callee => {
@@ -103,6 +105,28 @@ fn find_code(text: &str, name: &str) -> Option<usize> {
     text.find(&format!("`{name}`"))
         .or_else(|| text.find(&format!("`{name}=")))
         .or_else(|| text.find(name))
+}
+
+/// The environment assignments a pitfall writes out (`OMP_NUM_THREADS=1`,
+/// `MKL_NUM_THREADS=1`): code that already makes all of them follows its advice.
+pub fn assignments_written(entry: &Entry) -> Vec<(String, String)> {
+    let text = entry.text.replace(['`', '"', '\''], "");
+    let mut out = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+        let Some((name, value)) = word.split_once('=') else {
+            continue;
+        };
+        let value = value.trim_end_matches('.');
+        if crate::symbols::is_env_var(name)
+            && !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            out.push((name.to_string(), value.to_string()));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -16,6 +16,7 @@
 //! already follow it. The weights are in `weights.rs` (and `catalog::kind_weight`).
 
 pub mod applicability;
+mod example_context;
 pub mod fixes;
 mod mentions;
 mod retrieval;
@@ -330,7 +331,10 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     }
     // Keys of the hovered node itself: all but the callee's context when a keyword or
     // value is hovered; for a hovered callee, its own `sym:` key.
-    let hovering_callee = resolved.keys.first().is_some_and(|k| k.starts_with("sym:"));
+    let hovering_callee = resolved
+        .keys
+        .first()
+        .is_some_and(|k| k.starts_with("sym:") || k.starts_with("cmd:"));
     let own_keys = resolved
         .keys
         .iter()
@@ -345,6 +349,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     if let (true, Some(call)) = (hovering_callee, &resolved.call) {
         mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
         mentions::add_result_member_hits(catalog, &call.callee, &mut hits);
+    }
+    if resolved.keys.first().is_some_and(|k| k.starts_with("cmd:")) {
+        example_context::add_example_context_hits(catalog, &mut hits);
     }
 
     // Pitfalls must apply to the call as written, unless they are about the hovered
@@ -783,14 +790,24 @@ pub struct Finding {
 }
 
 /// Pitfalls linked directly (link 1) to a call site's keys that apply to it as written.
-pub fn findings(catalog: &Catalog, site: &CallSite) -> Vec<Finding> {
+/// The pitfalls that apply to a call site as written (diagnostics); `imported`, the
+/// top-level modules the file is about, scopes keys of no package (environment
+/// variables, commands) as hovers are scoped.
+pub fn findings(catalog: &Catalog, site: &CallSite, imported: &[String]) -> Vec<Finding> {
     if !site.keys.iter().any(|k| any_pack_in_scope(catalog, k)) {
         return Vec::new();
     }
-    // Call sites carry package keys only (callee, keywords, values): no import scope.
-    let hits = direct_hits(catalog, &site.keys, site.keys.len(), &[]);
+    let imported = packs_imported(catalog, imported);
+    let hits = direct_hits(catalog, &site.keys, site.keys.len(), &imported);
+    // A diagnostic speaks for the packages the file is about: when it imports (or a job
+    // runs) something a pack covers, keys of no package do not reach other packs.
+    let mut speaking = imported.clone();
+    for module in site.keys.iter().filter_map(|k| key_module(k)) {
+        speaking.extend(catalog.packs_of_module(module).iter().copied());
+    }
     let mut ranked: Vec<(EntryId, Hit)> = hits
         .into_iter()
+        .filter(|(id, _)| imported.is_empty() || speaking.contains(&id.pack))
         .filter(|(id, _)| {
             let (_, _, entry) = catalog.entry(*id);
             entry.kind == EntryKind::Pitfall && applicability::applies(entry, site)

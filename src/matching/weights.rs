@@ -27,6 +27,13 @@ pub fn mention_factor(how: Mention) -> f32 {
 /// `np` are too common there); a whole span of a shorter name still counts.
 pub const MIN_MENTIONED_NAME: usize = 3;
 
+/// A pitfall in the skill whose example runs the hovered command (link 1e), sharing the
+/// example's words: weaker than a pitfall naming the command.
+pub const EXAMPLE_CONTEXT_FACTOR: f32 = 0.5;
+
+/// Topic words a pitfall must share with that example (one is often a generic `MPI`).
+pub const MIN_EXAMPLE_CONTEXT_WORDS: usize = 2;
+
 /// A retrieved pitfall (link 3) ranks below every keyed or mentioned one.
 pub const RETRIEVAL_FACTOR: f32 = 1.0;
 

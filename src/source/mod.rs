@@ -191,6 +191,41 @@ pub fn read_source(file: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Largest script a job names that is read for its imports (they sit at the top).
+const MAX_SCRIPT_BYTES: u64 = 1024 * 1024;
+
+/// The top-level modules the Python scripts a job runs import (`python run.py` in
+/// `job.sh`: what `run.py` imports). Only relative paths that stay inside the job
+/// script's folder are read, each capped and checked like every other read.
+pub fn imports_of_scripts(folder: &Path, scripts: &[String]) -> Vec<String> {
+    let Ok(root) = folder.canonicalize() else {
+        return Vec::new();
+    };
+    let mut modules = Vec::new();
+    for script in scripts {
+        let relative = Path::new(script);
+        if relative.is_absolute() {
+            continue;
+        }
+        let Ok(path) = root.join(relative).canonicalize() else {
+            continue;
+        };
+        if !path.starts_with(&root) {
+            continue;
+        }
+        let Ok(bytes) = crate::pack::read_capped(&path, MAX_SCRIPT_BYTES) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(doc) = crate::code::python::PyDocument::parse(text) {
+            modules.extend(doc.analysis.imported().iter().cloned());
+        }
+    }
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
 /// Line of `def name`, `class name` or a top-level `name =`.
 pub fn definition_line(file: &Path, name: &str) -> Option<u32> {
     definition_line_in(&read_source(file)?, name)

@@ -100,11 +100,19 @@ fn classifies_paths_env_and_commands() {
     let mut paths = Vec::new();
     shell_symbols(
         "mpiexec -np 3 gpaw-python diffusion3.py",
+        true,
         &mut out,
         &mut paths,
     );
     assert!(out.contains(&Symbol::new(SymbolKind::Command, "mpiexec")));
+    // The command the launcher runs, and the launcher's flag, keyed as a job script's.
+    assert!(out.contains(&Symbol::new(SymbolKind::Command, "gpaw-python")));
+    assert!(out.contains(&Symbol::owned(SymbolKind::Flag, "-np", "mpiexec")));
     assert_eq!(paths, vec!["diffusion3.py"]);
+    // Prose in backticks is not a command line.
+    let mut prose = BTreeSet::new();
+    shell_symbols("the quick fox", true, &mut prose, &mut paths);
+    assert!(prose.is_empty(), "{prose:?}");
 }
 
 #[test]
