@@ -6,8 +6,10 @@
 //! for the hovered token, top result). Prints recall and silence per pack, for the tuning
 //! split, the held-out split and all. `RELEVANCE_VERBOSE=1` lists every miss.
 //!
-//! Notebook cells and the Python code blocks of .md/.rst docs are asked as one program
-//! per file (cells, or blocks, in order), as an editor's notebook support reads them.
+//! Notebooks are asked as the product reads them (`explain FILE.ipynb:CELL:LINE:COL`).
+//! The Python code blocks of .md/.rst docs are asked as one program per file (blocks in
+//! order); their shell blocks (`benches/relevance/shell_cases.toml`) as one job script per
+//! file. Results are reported per pack and per kind of file.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -38,6 +40,28 @@ struct Case {
     fragments: Vec<String>,
     #[serde(default)]
     why: String,
+    /// Set from the file the case came from: shell cases are read from shell blocks.
+    #[serde(skip)]
+    shell: bool,
+}
+
+#[derive(Deserialize)]
+struct ShellCaseFile {
+    case: Vec<Case>,
+}
+
+impl Case {
+    /// The kind of file the user is in, as the product tells them apart.
+    fn kind(&self) -> &'static str {
+        if self.shell {
+            return "job script";
+        }
+        match self.file.rsplit('.').next() {
+            Some("ipynb") => "notebook",
+            Some("py") => "python",
+            _ => "python in docs",
+        }
+    }
 }
 
 /// A file as the product reads it: its Python text, and where a case's position lands.
@@ -88,7 +112,7 @@ fn normalise(text: &str) -> String {
         .join(" ")
 }
 
-fn program(path: &Path) -> Option<Program> {
+fn program(path: &Path, shell: bool) -> Option<Program> {
     let raw = std::fs::read_to_string(path).ok()?;
     let ext = path.extension()?.to_str()?;
     let mut text = String::new();
@@ -109,45 +133,20 @@ fn program(path: &Path) -> Option<Program> {
                 text: raw,
             })
         }
-        "ipynb" => {
-            let nb: serde_json::Value = serde_json::from_str(&raw).ok()?;
-            for (i, cell) in nb["cells"].as_array()?.iter().enumerate() {
-                if cell["cell_type"] != "code" {
-                    continue;
-                }
-                let source = match &cell["source"] {
-                    serde_json::Value::Array(parts) => {
-                        parts.iter().filter_map(|p| p.as_str()).collect::<String>()
-                    }
-                    serde_json::Value::String(s) => s.clone(),
-                    _ => continue,
-                };
-                for (n, line) in source.lines().enumerate() {
-                    // IPython magics and shell escapes are not Python.
-                    let t = line.trim_start();
-                    let line = if t.starts_with('%') || t.starts_with('!') {
-                        ""
-                    } else {
-                        line
-                    };
-                    emit((i, n + 1), line, 0, &mut text);
-                }
-            }
-        }
         "md" => {
             let mut in_code = false;
             for (n, line) in raw.lines().enumerate() {
                 let t = line.trim_start();
                 if let Some(info) = t.strip_prefix("```") {
-                    in_code = !in_code
-                        && matches!(
-                            info.trim(),
-                            "python" | "py" | "python3" | "ipython" | "pycon"
-                        );
+                    in_code = !in_code && block_language(info.trim(), shell);
                     continue;
                 }
                 if in_code {
-                    let (code, removed) = strip_prompt(line, 0);
+                    let (code, removed) = if shell {
+                        strip_shell_prompt(line)
+                    } else {
+                        strip_prompt(line, 0)
+                    };
                     emit((0, n + 1), code, removed, &mut text);
                 }
             }
@@ -158,8 +157,12 @@ fn program(path: &Path) -> Option<Program> {
             while n < all.len() {
                 let line = all[n];
                 let t = line.trim();
-                let opens = rst_python_block(t);
-                let doctest = t.starts_with(">>> ");
+                let opens = if shell {
+                    rst_shell_block(t)
+                } else {
+                    rst_python_block(t)
+                };
+                let doctest = !shell && t.starts_with(">>> ");
                 if doctest {
                     let (code, removed) = strip_prompt(line, 0);
                     emit((0, n + 1), code, removed, &mut text);
@@ -202,7 +205,12 @@ fn program(path: &Path) -> Option<Program> {
                         n += 1;
                         continue;
                     }
-                    let (code, removed) = strip_prompt(&l[bi.min(ind)..], bi.min(ind));
+                    let (code, removed) = if shell {
+                        let (code, removed) = strip_shell_prompt(&l[bi.min(ind)..]);
+                        (code, removed + bi.min(ind))
+                    } else {
+                        strip_prompt(&l[bi.min(ind)..], bi.min(ind))
+                    };
                     emit((0, n + 1), code, removed, &mut text);
                     n += 1;
                 }
@@ -211,6 +219,36 @@ fn program(path: &Path) -> Option<Program> {
         _ => return None,
     }
     Some(Program { text, lines })
+}
+
+/// Whether a fenced block's info string is the language asked for.
+fn block_language(info: &str, shell: bool) -> bool {
+    if shell {
+        matches!(info, "bash" | "sh" | "shell" | "console" | "zsh" | "slurm")
+    } else {
+        matches!(info, "python" | "py" | "python3" | "ipython" | "pycon")
+    }
+}
+
+/// A line opening a shell block in reStructuredText (`.. code-block:: bash`).
+fn rst_shell_block(line: &str) -> bool {
+    let Some(directive) = line.strip_prefix("..") else {
+        return false;
+    };
+    let Some((name, lang)) = directive.trim().split_once("::") else {
+        return false;
+    };
+    matches!(name.trim(), "code-block" | "code" | "sourcecode" | "prompt")
+        && block_language(lang.split_whitespace().next().unwrap_or(""), true)
+}
+
+/// A console prompt (`$ `) removed, with how many columns went.
+fn strip_shell_prompt(line: &str) -> (&str, usize) {
+    let lead = line.len() - line.trim_start().len();
+    match line[lead..].strip_prefix("$ ") {
+        Some(rest) => (rest, lead + 2),
+        None => (line, 0),
+    }
 }
 
 /// A line opening a Python block in reStructuredText: a code directive in Python (or no
@@ -254,12 +292,11 @@ struct Outcome {
     baseline_top: Option<(String, String)>,
 }
 
-fn ask(case: &Case, file: &Path, line: usize, column: usize, pack: &Path, cache: &Path) -> Outcome {
-    let location = format!("{}:{line}:{column}", file.display());
+fn ask(case: &Case, location: &str, pack: &Path, cache: &Path) -> Outcome {
     let out = Command::new(common::bin())
         .args(["explain", "--json", "--skills"])
         .arg(pack)
-        .arg(&location)
+        .arg(location)
         .env("SKILL_LSP_CACHE_DIR", cache)
         .env_remove("SKILL_LSP_SKILLS")
         .env_remove("SKILL_LSP_PYTHON")
@@ -312,13 +349,24 @@ fn main() {
         return;
     };
     let cases_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/relevance/cases.toml");
-    let cases: CaseFile = match std::fs::read_to_string(&cases_path)
+    let mut cases: CaseFile = match std::fs::read_to_string(&cases_path)
         .map_err(|e| e.to_string())
         .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
     {
         Ok(c) => c,
         Err(e) => panic!("{}: {e}", cases_path.display()),
     };
+    let shell_path = cases_path.with_file_name("shell_cases.toml");
+    let shell: ShellCaseFile = match std::fs::read_to_string(&shell_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(c) => c,
+        Err(e) => panic!("{}: {e}", shell_path.display()),
+    };
+    cases
+        .case
+        .extend(shell.case.into_iter().map(|c| Case { shell: true, ..c }));
     let verbose = std::env::var_os("RELEVANCE_VERBOSE").is_some();
     let temp = tempfile::tempdir().expect("temp dir");
     let work_dir = temp.path().to_path_buf();
@@ -330,53 +378,19 @@ fn main() {
         Some(temp)
     };
     let cache = work_dir.as_path().join("cache");
-    let mut programs: BTreeMap<PathBuf, Option<(PathBuf, Program)>> = BTreeMap::new();
+    let mut programs: BTreeMap<(PathBuf, bool), Option<(PathBuf, Program)>> = BTreeMap::new();
     let mut per_pack: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut per_kind: BTreeMap<&str, Tally> = BTreeMap::new();
     for case in &cases.case {
-        let tally = per_pack.entry(case.pack.clone()).or_default();
+        let mut tally = Tally::default();
         let pack = corpus.join(&case.pack);
         let source = pack.join(&case.file);
-        let entry = programs.entry(source.clone()).or_insert_with(|| {
-            let program = program(&source)?;
-            let file = if source.extension().is_some_and(|e| e == "py") {
-                source.clone()
-            } else {
-                // Beside nothing: the case's pack is given explicitly.
-                let name = format!("{}.py", case.id);
-                let file = work_dir.as_path().join(name);
-                std::fs::write(&file, &program.text).ok()?;
-                file
-            };
-            Some((file, program))
-        });
-        let Some((file, program)) = entry else {
-            println!("bad case {}: cannot read {}", case.id, source.display());
-            tally.bad_cases += 1;
+        let Some(location) = locate(case, &source, &work_dir, &mut programs, &mut tally) else {
+            per_pack.entry(case.pack.clone()).or_default().add(&tally);
+            per_kind.entry(case.kind()).or_default().add(&tally);
             continue;
         };
-        let Some(&(line, removed)) = program.lines.get(&(case.cell.unwrap_or(0), case.line)) else {
-            println!("bad case {}: line {} is not code", case.id, case.line);
-            tally.bad_cases += 1;
-            continue;
-        };
-        let column = case.column.saturating_sub(removed).max(1);
-        let at = program
-            .text
-            .lines()
-            .nth(line - 1)
-            .map(|l| l.chars().skip(column - 1).collect::<String>())
-            .unwrap_or_default();
-        if !at.starts_with(&case.symbol) {
-            println!(
-                "bad case {}: {:?} at {line}:{column}, not {:?}",
-                case.id,
-                at.chars().take(30).collect::<String>(),
-                case.symbol
-            );
-            tally.bad_cases += 1;
-            continue;
-        }
-        let outcome = ask(case, file, line, column, &pack, &cache);
+        let outcome = ask(case, &location, &pack, &cache);
         let baseline_hit = outcome
             .baseline_top
             .as_ref()
@@ -423,6 +437,8 @@ fn main() {
                 );
             }
         }
+        per_pack.entry(case.pack.clone()).or_default().add(&tally);
+        per_kind.entry(case.kind()).or_default().add(&tally);
     }
     println!(
         "\n| pack | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"
@@ -442,6 +458,100 @@ fn main() {
     for (split, t) in &splits {
         row(&format!("**{split}**"), "", t);
     }
+    println!("\n| kind of file | | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for (kind, t) in &per_kind {
+        row(kind, "", t);
+    }
+}
+
+/// Where to ask a case: `FILE.ipynb:CELL:LINE:COL` for a notebook (as the product reads
+/// it), else `FILE:LINE:COL` in the file or in the program extracted from a doc's blocks.
+/// `None` (a bad case, counted) when the position does not hold the case's symbol.
+fn locate(
+    case: &Case,
+    source: &Path,
+    work_dir: &Path,
+    programs: &mut BTreeMap<(PathBuf, bool), Option<(PathBuf, Program)>>,
+    tally: &mut Tally,
+) -> Option<String> {
+    let bad = |tally: &mut Tally, why: String| {
+        println!("bad case {}: {why}", case.id);
+        tally.bad_cases += 1;
+        None
+    };
+    if case.kind() == "notebook" {
+        let Some(cell) = case.cell else {
+            return bad(tally, "a notebook case without a cell".into());
+        };
+        let text = notebook_cell(source, cell).unwrap_or_default();
+        let at: String = text
+            .lines()
+            .nth(case.line - 1)
+            .map(|l| l.chars().skip(case.column - 1).collect())
+            .unwrap_or_default();
+        if !at.starts_with(&case.symbol) {
+            return bad(
+                tally,
+                format!("{at:?} in cell {cell}, not {:?}", case.symbol),
+            );
+        }
+        // The product counts cells from 1, as notebook front ends show them.
+        return Some(format!(
+            "{}:{}:{}:{}",
+            source.display(),
+            cell + 1,
+            case.line,
+            case.column
+        ));
+    }
+    let entry = programs
+        .entry((source.to_path_buf(), case.shell))
+        .or_insert_with(|| {
+            let program = program(source, case.shell)?;
+            let file = if source.extension().is_some_and(|e| e == "py") {
+                source.to_path_buf()
+            } else {
+                // Beside nothing: the case's pack is given explicitly.
+                let extension = if case.shell { "sh" } else { "py" };
+                let file = work_dir.join(format!("{}.{extension}", case.id));
+                std::fs::write(&file, &program.text).ok()?;
+                file
+            };
+            Some((file, program))
+        });
+    let Some((file, program)) = entry else {
+        return bad(tally, format!("cannot read {}", source.display()));
+    };
+    let Some(&(line, removed)) = program.lines.get(&(case.cell.unwrap_or(0), case.line)) else {
+        return bad(tally, format!("line {} is not code", case.line));
+    };
+    let column = case.column.saturating_sub(removed).max(1);
+    let at = program
+        .text
+        .lines()
+        .nth(line - 1)
+        .map(|l| l.chars().skip(column - 1).collect::<String>())
+        .unwrap_or_default();
+    if !at.starts_with(&case.symbol) {
+        let shown: String = at.chars().take(30).collect();
+        return bad(
+            tally,
+            format!("{shown:?} at {line}:{column}, not {:?}", case.symbol),
+        );
+    }
+    Some(format!("{}:{line}:{column}", file.display()))
+}
+
+/// The source of cell `index` (0-based, in the notebook's `cells` array).
+fn notebook_cell(path: &Path, index: usize) -> Option<String> {
+    let nb: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    let cell = nb["cells"].get(index)?;
+    Some(match &cell["source"] {
+        serde_json::Value::Array(parts) => parts.iter().filter_map(|p| p.as_str()).collect(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => return None,
+    })
 }
 
 fn row(name: &str, split: &str, t: &Tally) {

@@ -174,6 +174,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Notebook cells: synced as notebooks (the server reads their cells as one program).
+      { notebook: '*', language: 'python' },
+      // Job scripts: shell scripts, and batch files VS Code gives no language.
+      { scheme: 'file', language: 'shellscript' },
+      { scheme: 'file', pattern: '**/*.{slurm,sbatch,pbs,lsf,job}' },
       { scheme: 'file', language: 'markdown', pattern: '**/SKILL.md' },
       { scheme: 'file', language: 'markdown', pattern: '**/references/*.md' },
     ],

@@ -10,7 +10,7 @@ local M = {}
 M.defaults = {
   -- The server command; `skill-lsp` must be on PATH, or give the full path.
   cmd = { 'skill-lsp', 'lsp' },
-  filetypes = { 'python', 'markdown' },
+  filetypes = { 'python', 'markdown', 'sh' },
   root_markers = { 'skills', '.claude', '.agents', 'pyproject.toml', 'setup.py', '.git' },
   -- The server's settings (section `skillLsp`), e.g.
   -- { skillPaths = {...}, pythonPath = '...', diagnostics = { enabled = true, severity = 'information' },
