@@ -2,7 +2,9 @@
 //! `skill-lsp lsp`, initializes, opens a ~300-line script using ase and oqupy, hovers
 //! N times over fixed positions (matched calls, unmatched calls, whitespace), measures an
 //! edit-to-diagnostics round, and reads the server's peak RSS. Once with a persisted
-//! index, once cold. Prints a table; nothing asserts a duration.
+//! index, once cold. Then a 200-cell notebook over notebook sync: hovers in its last cell,
+//! and hovers after each keystroke in a middle cell (the incremental re-parse of the
+//! program). Prints a table; nothing asserts a duration.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -261,6 +263,78 @@ fn large_file(cache: &Path, options: &Value) {
     );
 }
 
+/// A notebook of `CELLS` cells: the import in the first, a call in each of the others.
+const CELLS: usize = 200;
+
+fn notebook_client(cache: &Path, options: &Value) -> (Client, tempfile::TempDir, Vec<String>) {
+    let ws = tempfile::tempdir().expect("ws");
+    let mut client = Client::start_with_cache(ws.path(), cache);
+    client.initialize(ws.path(), json!({}), options.clone());
+    let cell_uri = |i: usize| format!("vscode-notebook-cell:/bench/nb.ipynb#c{i}");
+    let text = |i: usize| {
+        if i == 0 {
+            "from ase.io import read\nimport numpy as np\n".to_string()
+        } else {
+            format!(
+                "# step {i}\natoms{i} = read('frame{i}.traj')\nnp.mean(atoms{i}.get_positions())\n"
+            )
+        }
+    };
+    let uris: Vec<String> = (0..CELLS).map(cell_uri).collect();
+    client.notify(
+        "notebookDocument/didOpen",
+        json!({
+            "notebookDocument": {"uri": "file:///bench/nb.ipynb", "notebookType": "jupyter-notebook", "version": 1,
+                "cells": (0..CELLS).map(|i| json!({"kind": 2, "document": uris[i]})).collect::<Vec<_>>()},
+            "cellTextDocuments": (0..CELLS).map(|i| json!({"uri": uris[i], "languageId": "python", "version": 1, "text": text(i)})).collect::<Vec<_>>(),
+        }),
+    );
+    (client, ws, uris)
+}
+
+fn notebook(cache: &Path, options: &Value) {
+    let (mut client, _ws, uris) = notebook_client(cache, options);
+    let last = &uris[CELLS - 1];
+    let hover = client.hover(last, 1, 12);
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("ase.io.read")),
+        "the last cell's read resolves through the first cell's import: {hover}"
+    );
+    for _ in 0..500 {
+        let _ = client.hover(last, 1, 12);
+    }
+    let idle = client.server_time_us("hover");
+    assert!(client.shutdown().success());
+
+    let (mut client, _ws, uris) = notebook_client(cache, options);
+    let middle = &uris[CELLS / 2];
+    let last = &uris[CELLS - 1];
+    let _ = client.hover(last, 1, 12);
+    for version in 2..202 {
+        // One character typed into the middle cell's comment, then a hover elsewhere: the
+        // hover parses the edit (incrementally) before it answers.
+        let col = 7 + version - 2;
+        client.notify(
+            "notebookDocument/didChange",
+            json!({"notebookDocument": {"uri": "file:///bench/nb.ipynb", "version": version},
+                "change": {"cells": {"textContent": [{"document": {"uri": middle, "version": version},
+                    "changes": [{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col}}, "text": "x"}]}]}}}),
+        );
+        let hover = client.hover(last, 1, 12);
+        assert!(hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("ase.io.read")));
+    }
+    let typing = client.server_time_us("hover");
+    assert!(client.shutdown().success());
+    println!(
+        "\nnotebook of {CELLS} cells: hover in the last cell, server p50/p99 {:.0}/{:.0} µs; hover after each keystroke in the middle cell (re-parse included) p50/p99 {:.0}/{:.0} µs",
+        idle.0, idle.1, typing.0, typing.1
+    );
+}
+
 fn main() {
     let corpus = common::corpus();
     let (what, options) = match &corpus {
@@ -289,4 +363,5 @@ fn main() {
     report("persisted, up to date", run(cache.path(), &options));
     edit_storm(cache.path(), &options);
     large_file(cache.path(), &options);
+    notebook(cache.path(), &options);
 }

@@ -380,14 +380,18 @@ fn main() {
     let cache = work_dir.as_path().join("cache");
     let mut programs: BTreeMap<(PathBuf, bool), Option<(PathBuf, Program)>> = BTreeMap::new();
     let mut per_pack: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut per_kind: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut per_kind: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
     for case in &cases.case {
         let mut tally = Tally::default();
         let pack = corpus.join(&case.pack);
         let source = pack.join(&case.file);
         let Some(location) = locate(case, &source, &work_dir, &mut programs, &mut tally) else {
             per_pack.entry(case.pack.clone()).or_default().add(&tally);
-            per_kind.entry(case.kind()).or_default().add(&tally);
+            let split = split_of(&cases.holdout_packs, &case.pack);
+            per_kind
+                .entry((case.kind(), split))
+                .or_default()
+                .add(&tally);
             continue;
         };
         let outcome = ask(case, &location, &pack, &cache);
@@ -438,7 +442,11 @@ fn main() {
             }
         }
         per_pack.entry(case.pack.clone()).or_default().add(&tally);
-        per_kind.entry(case.kind()).or_default().add(&tally);
+        let split = split_of(&cases.holdout_packs, &case.pack);
+        per_kind
+            .entry((case.kind(), split))
+            .or_default()
+            .add(&tally);
     }
     println!(
         "\n| pack | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"
@@ -458,10 +466,18 @@ fn main() {
     for (split, t) in &splits {
         row(&format!("**{split}**"), "", t);
     }
-    println!("\n| kind of file | | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |");
+    println!("\n| kind of file | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    for (kind, t) in &per_kind {
-        row(kind, "", t);
+    for ((kind, split), t) in &per_kind {
+        row(kind, split, t);
+    }
+}
+
+fn split_of(holdout: &[String], pack: &str) -> &'static str {
+    if holdout.iter().any(|p| p == pack) {
+        "held out"
+    } else {
+        "tuning"
     }
 }
 

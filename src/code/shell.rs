@@ -153,43 +153,39 @@ impl ShellDocument {
         self.learnt_from.as_deref().map(Vec::as_slice)
     }
 
-    /// The keys of what is under `offset`: a command, a flag or its value, a variable.
+    /// The keys of what is under `offset`: a command, a flag or its value, a variable;
+    /// the narrowest of them when several hold it (a read inside a flag's value).
     pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
         let imported = self.imported();
         let within = |start: usize, end: usize| start <= offset && offset <= end;
+        // (start, end, symbol, keys, site)
+        let mut found: Vec<(usize, usize, String, Vec<String>, Option<&CallSite>)> = Vec::new();
         for (name, start, end) in &self.facts.reads {
             if within(*start, *end) {
-                return Some(resolved(
-                    format!("${name}"),
-                    vec![keys::env(name)],
+                found.push((
                     *start,
                     *end,
+                    format!("${name}"),
+                    vec![keys::env(name)],
                     None,
-                    imported,
                 ));
             }
         }
-        // The innermost site: launchers hold the command they run.
-        let site = self
+        for site in self
             .facts
             .sites
             .iter()
             .filter(|s| within(s.start, s.statement_end))
-            .min_by_key(|s| s.statement_end - s.start)?;
-        if within(site.start, site.end) {
-            let own = site.keys.first().cloned().into_iter().collect();
-            return Some(resolved(
-                site.callee.clone(),
-                own,
-                site.start,
-                site.end,
-                Some(site.clone()),
-                imported,
-            ));
-        }
-        for arg in &site.keywords {
-            let value = arg.values.iter().find(|v| within(v.start, v.end));
-            if within(arg.start, arg.end) || value.is_some() {
+        {
+            if within(site.start, site.end) {
+                let own = site.keys.first().cloned().into_iter().collect();
+                found.push((site.start, site.end, site.callee.clone(), own, Some(site)));
+            }
+            for arg in &site.keywords {
+                let value = arg.values.iter().find(|v| within(v.start, v.end));
+                if !(within(arg.start, arg.end) || value.is_some()) {
+                    continue;
+                }
                 let (start, end) = value.map_or((arg.start, arg.end), |v| (v.start, v.end));
                 let key = if site.keys.first().is_some_and(|k| k.starts_with("env:")) {
                     keys::env(&arg.name)
@@ -197,17 +193,11 @@ impl ShellDocument {
                     keys::flag(&site.callee, &arg.name)
                 };
                 let symbol = format!("{} {}", site.callee, arg.name);
-                return Some(resolved(
-                    symbol,
-                    vec![key],
-                    start,
-                    end,
-                    Some(site.clone()),
-                    imported,
-                ));
+                found.push((start, end, symbol, vec![key], Some(site)));
             }
         }
-        None
+        let (start, end, symbol, keys, site) = found.into_iter().min_by_key(|f| f.1 - f.0)?;
+        Some(resolved(symbol, keys, start, end, site.cloned(), imported))
     }
 }
 
@@ -267,6 +257,8 @@ impl Facts {
                     facts.assignment(node, src)
                 }
                 "simple_expansion" | "expansion" => facts.expansion(node, src),
+                // `unset X`: the variable, as a read (hovered, it is `env:X`).
+                "unset_command" => facts.unset(node, src),
                 "comment" => facts.directive(node, src),
                 _ => {}
             }
@@ -327,6 +319,17 @@ impl Facts {
                 node.start_byte(),
                 node.end_byte(),
             ));
+        }
+    }
+
+    fn unset(&mut self, node: Node<'_>, src: &[u8]) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            let name = node_text(child, src);
+            if keys::is_identifier(name) {
+                self.reads
+                    .push((name.to_string(), child.start_byte(), child.end_byte()));
+            }
         }
     }
 
@@ -536,7 +539,7 @@ fn word_of(node: Node<'_>, src: &[u8]) -> Word {
 mod tests {
     use super::ShellDocument;
 
-    const JOB: &str = "#!/bin/bash\n#SBATCH --ntasks=3\n#SBATCH -c 2  # two cores\nmodule load gpaw\nexport OMP_NUM_THREADS=8\nOMP_PROC_BIND=close mpiexec -np 3 gpaw-python diffusion3.py --steps 10\necho \"$OMP_NUM_THREADS\"\npython -m ase.db results.db\n";
+    const JOB: &str = "#!/bin/bash\n#SBATCH --ntasks=3\n#SBATCH -c 2  # two cores\nmodule load gpaw\nunset KMP_AFFINITY\nHALF=$((CORES)/2)\nexport OMP_NUM_THREADS=8\nOMP_PROC_BIND=close mpiexec -np 3 gpaw-python diffusion3.py --steps 10\necho \"$OMP_NUM_THREADS\"\npython -m ase.db results.db\n";
 
     fn at(doc: &ShellDocument, needle: &str) -> Vec<String> {
         let offset = JOB.find(needle).unwrap() + 1;
@@ -568,6 +571,7 @@ mod tests {
         assert_eq!(at(&doc, "SBATCH -c"), vec!["cmd:sbatch"]);
         assert_eq!(at(&doc, "OMP_NUM_THREADS=8"), vec!["env:OMP_NUM_THREADS"]);
         assert_eq!(at(&doc, "$OMP_NUM"), vec!["env:OMP_NUM_THREADS"]);
+        assert_eq!(at(&doc, "KMP_AFFINITY"), vec!["env:KMP_AFFINITY"]);
         assert_eq!(doc.scripts(), ["diffusion3.py"]);
         assert_eq!(doc.imported(), ["ase"]);
         let mpiexec = doc

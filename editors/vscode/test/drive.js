@@ -8,6 +8,8 @@
 //   (c') its quick fix turns `xc=` into `method=` in the editor
 //   (e) "skill-lsp: Open skill" and "skill-lsp: Search skills" list and open skills/entries
 //   (f) a skillLsp.server.path that does not exist gives an error that says what to do
+//   (g) in notebook_md.ipynb, a hover over read() in cell 3 (imported in cell 1) shows the
+//       MPI pitfall: notebook sync, the cells read as one program
 // Usage: node drive.js <url> <run-dir> <tools-dir>
 // Exit code: 0 all checks passed, 1 a check failed, 2 harness error (exception/timeout).
 // Adapted from shared/editor-harness/vscode/drive.js.
@@ -379,6 +381,30 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
         .then(() => true, () => false);
       const where = `${await activeTab()} ${(await selection.innerText().catch(() => '')).trim()}`;
       check(landed && /\.md /.test(where), `"skill-lsp: Search skills" opens the chosen entry (line ${line})`, where);
+    }
+
+    // ---------------------------------------------------------------- (g) a notebook cell
+    // notebook_md.ipynb imports `read` in its first cell and calls it in its third: the
+    // hover in the third cell shows the MPI read pitfall (the cells are one program).
+    {
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'notebook_md.ipynb' });
+      await row.first().waitFor({ timeout: 60000 });
+      await row.first().dblclick();
+      await page.locator('.tabs-container .tab.active', { hasText: 'notebook_md.ipynb' }).waitFor();
+      const cellRead = token("atoms = read('start.traj')", 'read');
+      const cellHover = page.locator('.monaco-hover-content').filter({ hasText: 'same order' });
+      let cellText = '';
+      for (let i = 0; i < 20 && !cellText.includes('same order'); i++) {
+        await page.mouse.move(5, 5);
+        await page.waitForTimeout(150);
+        await cellRead.hover();
+        cellText = await cellHover.first().waitFor({ timeout: 3000 })
+          .then(() => cellHover.first().innerText(), () => '');
+      }
+      await shot('vscode-notebook-hover.png');
+      check(cellText.includes('same order') && cellText.includes('ase.io.read'),
+        'hover over read() in a notebook cell, imported in an earlier cell, shows the MPI pitfall',
+        cellText.slice(0, 300));
     }
 
     // ---------------------------------------------------------------- (f) a wrong server path

@@ -70,7 +70,7 @@ mkdir -p "$RUN/ud/User" "$RUN/ext" "$RUN/ws" "$RUN/cache" "$RUN/shots"
 # keep code-server / chromium / skill-lsp state out of $HOME
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_STATE_HOME=$RUN/xdg/state XDG_CACHE_HOME=$RUN/xdg/cache
 export SKILL_LSP_CACHE_DIR=$RUN/cache
-cp "$REPO/examples/parallel_md.py" "$REPO/examples/psi4_settings.py" "$RUN/ws/"
+cp "$REPO/examples/parallel_md.py" "$REPO/examples/psi4_settings.py" "$REPO/examples/notebook_md.ipynb" "$RUN/ws/"
 SETTINGS=$RUN/ud/User/settings.json
 python3 - "$SETTINGS" "$BIN" "$RUN/cache" "$SERVER_MODE" <<'PY'
 import json, sys
