@@ -298,6 +298,11 @@ fn span_symbols(
         out.insert(Symbol::new(SymbolKind::Path, path));
         return;
     }
+    // A command-line flag on its own: `-urf`, `--project=.` (its command unknown here).
+    if let Some(flag) = flag_name(span) {
+        out.insert(Symbol::new(SymbolKind::Flag, flag));
+        return;
+    }
     // A quoted literal: `"multithread"`.
     if let Some(value) = unquote(span) {
         value_symbols(value, facts, out);
@@ -486,6 +491,17 @@ fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &m
             }
         }
     }
+}
+
+/// The flag a lone span names: `-urf`, `--cpus-per-task`, `--project=.` (not `-1`).
+fn flag_name(span: &str) -> Option<&str> {
+    let name = span.split('=').next()?;
+    let body = name.strip_prefix("--").or_else(|| name.strip_prefix('-'))?;
+    (body.starts_with(|c: char| c.is_ascii_alphabetic())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    .then_some(name)
 }
 
 /// A word that reads as a program rather than prose: a known command, a path to one, or

@@ -21,6 +21,9 @@ const LAUNCHERS: [&str; 14] = [
     "nohup", "numactl", "taskset", "exec",
 ];
 
+/// Extensions of scripts run as commands.
+const SCRIPT_EXTENSIONS: [&str; 4] = ["sh", "py", "pl", "bash"];
+
 /// Scheduler directive prefixes and the command whose flags they carry.
 const DIRECTIVES: [(&str, &str); 5] = [
     ("#SBATCH", "sbatch"),
@@ -358,7 +361,22 @@ impl Facts {
         let launcher = LAUNCHERS.contains(&name.as_str());
         let (keywords, rest) = flags(&words[1..], launcher);
         let mut site_keys = vec![keys::command(&name)];
+        // A script run by name is also its stem (`./tvb_clean.sh` is `tvb_clean`).
+        if let Some((stem, _)) = name
+            .rsplit_once('.')
+            .filter(|(_, e)| SCRIPT_EXTENSIONS.contains(e))
+        {
+            site_keys.push(keys::command(stem));
+        }
         site_keys.extend(keywords.iter().map(|k| keys::flag(&name, &k.name)));
+        // `-DNAME=value` defines NAME (cmake, compilers): skills name the variable.
+        site_keys.extend(
+            keywords
+                .iter()
+                .filter_map(|k| k.name.strip_prefix("-D"))
+                .filter(|v| keys::is_identifier(v))
+                .map(keys::env),
+        );
         self.sites.push(CallSite {
             callee: name.clone(),
             start: first.start,

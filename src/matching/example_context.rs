@@ -4,7 +4,9 @@
 //! (`NEB`, `images`) say what goes wrong there. A command has no package, so without this
 //! a job script's hover would reach only pitfalls that name the command itself.
 
-use super::weights::{key_strength, EXAMPLE_CONTEXT_FACTOR, MIN_EXAMPLE_CONTEXT_WORDS};
+use super::weights::{
+    key_strength, EXAMPLE_CONTEXT_FACTOR, MAX_EXAMPLE_CONTEXT_SKILLS, MIN_EXAMPLE_CONTEXT_WORDS,
+};
 use super::Hit;
 use crate::catalog::{Catalog, EntryId};
 use crate::model::EntryKind;
@@ -40,6 +42,12 @@ pub(super) fn add_example_context_hits(catalog: &Catalog, hits: &mut HashMap<Ent
         .filter(|(id, hit)| hit.own && catalog.entry(**id).2.kind == EntryKind::Example)
         .map(|(id, _)| *id)
         .collect();
+    // A command the examples of many skills run (`cd`, `git`, `pip`) says nothing about
+    // any one skill's topic.
+    let skills: BTreeSet<(u32, u32)> = examples.iter().map(|id| (id.pack, id.skill)).collect();
+    if skills.len() > MAX_EXAMPLE_CONTEXT_SKILLS {
+        return;
+    }
     for example in examples {
         let (_, skill, entry) = catalog.entry(example);
         let words = topic_words(&entry.text);

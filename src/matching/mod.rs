@@ -248,6 +248,8 @@ fn open_variant(key: &str) -> Option<(String, crate::model::SymbolKind, String)>
     match kind {
         "kw" => Some((keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name)),
         "val" => Some((keys::val(keys::ANY_OWNER, &name), SymbolKind::Value, name)),
+        // A flag a skill names in prose (`-urf`) without the command running it.
+        "flag" => Some((keys::flag(keys::ANY_OWNER, &name), SymbolKind::Flag, name)),
         _ => None,
     }
 }

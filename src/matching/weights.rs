@@ -31,6 +31,10 @@ pub const MIN_MENTIONED_NAME: usize = 3;
 /// example's words: weaker than a pitfall naming the command.
 pub const EXAMPLE_CONTEXT_FACTOR: f32 = 0.5;
 
+/// Skills whose examples may run the command for link 1e: more, and it is a command
+/// everyone runs (`cd`, `git`), no topic of its own.
+pub const MAX_EXAMPLE_CONTEXT_SKILLS: usize = 2;
+
 /// Topic words a pitfall must share with that example (one is often a generic `MPI`).
 pub const MIN_EXAMPLE_CONTEXT_WORDS: usize = 2;
 

@@ -71,10 +71,11 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
     // measured on the rendered text (independent of how the line is split into tokens).
     const wordBox = (lineText, word) => page.evaluate(([lineText, word]) => {
       const norm = (t) => t.replace(/\u00a0/g, ' ');
-      for (const line of document.querySelectorAll('.editor-instance .view-line')) {
+      // Text editors, and the cell editors of a notebook editor; hidden ones skipped.
+      for (const line of document.querySelectorAll('.editor-instance .view-line, .notebook-editor .view-line')) {
         const text = norm(line.textContent || '');
         const at = text.indexOf(lineText);
-        if (at < 0) continue;
+        if (at < 0 || line.getBoundingClientRect().width === 0) continue;
         const start = at + lineText.indexOf(word);
         const end = start + word.length;
         const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
