@@ -209,6 +209,62 @@ fn fuzz_python_resolver() {
     );
 }
 
+/// Job scripts and notebooks, mutated from the examples and the corpus' own: the shell
+/// reader and the notebook reader never panic, and what they give back stays in range.
+#[test]
+fn fuzz_shell_and_notebook_readers() {
+    use skill_lsp::code::{Code, FileKind, SourceFile};
+    let mut shell_seeds = seeds(&["sh", "slurm", "bash"]);
+    shell_seeds.push(b"#!/bin/bash\n#SBATCH --ntasks=3\nexport OMP_NUM_THREADS=8\nOMP_PROC_BIND=close mpiexec -np 3 gpaw-python run.py ${X:-1} $((N)/2)\nunset KMP\n".to_vec());
+    let notebook_seeds = seeds(&["ipynb"]);
+    let mut rng = common::Rng(0x5be1_1a0d_0000_0001);
+    let n = iterations();
+    for i in 0..n {
+        let input = mutate(&mut rng, &shell_seeds[i % shell_seeds.len()]);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(mut doc) = Code::parse(FileKind::Shell, text) else {
+            continue;
+        };
+        let len = doc.source().len();
+        for _ in 0..8 {
+            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                assert!(
+                    r.start <= r.end && r.end <= len,
+                    "{}..{} of {len}",
+                    r.start,
+                    r.end
+                );
+            }
+        }
+        for site in doc.call_sites() {
+            assert!(site.start <= site.end && site.end <= len);
+        }
+        let a = rng.below(len + 1);
+        let b = rng.below(len + 1);
+        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
+            doc.refresh();
+            let _ = doc.call_sites();
+        }
+    }
+    for i in 0..n.min(notebook_seeds.len() * 20).max(1) {
+        let Some(seed) = notebook_seeds.get(i % notebook_seeds.len().max(1)) else {
+            break;
+        };
+        let input = mutate(&mut rng, seed);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(read) = SourceFile::read("fuzz.ipynb", text) else {
+            continue;
+        };
+        let len = read.code.source().len();
+        for _ in 0..4 {
+            let at = rng.below(len + 1);
+            let _ = read.locate(at, skill_lsp::text::ColumnUnit::Utf16);
+            let _ = read.code.keys_at(at);
+        }
+    }
+    say("shell reader, notebook reader", n);
+}
+
 #[test]
 fn fuzz_lsp_framing() {
     let mut rng = common::Rng(0xabad_1dea_0000_0001);

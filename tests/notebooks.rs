@@ -364,3 +364,43 @@ fn a_storm_of_structure_and_text_changes_keeps_every_cell_where_the_client_has_i
     }
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn malformed_notebook_changes_are_logged_and_the_notebook_keeps_serving() {
+    let (mut client, _ws) = server();
+    let mut model = Model {
+        uri: "file:///tmp/bad.ipynb".into(),
+        version: 1,
+        cells: vec![(
+            cell_uri(0),
+            true,
+            "from ase.io import read\nread('x')\n".into(),
+        )],
+    };
+    model.open(&mut client);
+    // A notebook never opened, a range of cells past the end, cells that do not exist,
+    // a change range past the end of the cell, a cell with no text sent.
+    client.notify(
+        "notebookDocument/didChange",
+        json!({"notebookDocument": {"uri": "file:///tmp/never.ipynb", "version": 2}, "change": {"cells": {"structure": {"array": {"start": 0, "deleteCount": 1}}}}}),
+    );
+    model.change(
+        &mut client,
+        json!({"structure": {"array": {"start": 999, "deleteCount": 5, "cells": [{"kind": 2, "document": cell_uri(7)}]}}}),
+    );
+    model.change(
+        &mut client,
+        json!({"data": [{"kind": 1, "document": cell_uri(42)}], "textContent": [{"document": {"uri": cell_uri(43), "version": 1}, "changes": [{"text": "x"}]}]}),
+    );
+    model.change(
+        &mut client,
+        json!({"textContent": [{"document": {"uri": cell_uri(0), "version": 2}, "changes": [{"range": {"start": {"line": 90, "character": 0}, "end": {"line": 95, "character": 3}}, "text": "\nread('y')"}]}]}),
+    );
+    let hover = client.hover(&cell_uri(0), 1, 1);
+    assert!(hover_md(&hover).contains("ase.io.read"), "{hover}");
+    // The edit past the end was clamped to the end: the new call is on line 3.
+    assert!(hover_md(&client.hover(&cell_uri(0), 3, 1)).contains("ase.io.read"));
+    // The cell appended with no text is empty, and says nothing.
+    assert_eq!(client.hover(&cell_uri(7), 0, 0), Value::Null);
+    assert!(client.shutdown().success());
+}
