@@ -161,8 +161,7 @@ impl ShellDocument {
     pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
         let imported = self.imported();
         let within = |start: usize, end: usize| start <= offset && offset <= end;
-        // (start, end, symbol, keys, site)
-        let mut found: Vec<(usize, usize, String, Vec<String>, Option<&CallSite>)> = Vec::new();
+        let mut found: Vec<Candidate> = Vec::new();
         for (name, start, end) in &self.facts.reads {
             if within(*start, *end) {
                 found.push((
@@ -203,6 +202,9 @@ impl ShellDocument {
         Some(resolved(symbol, keys, start, end, site.cloned(), imported))
     }
 }
+
+/// Something under the cursor: its range, what to call it, its keys, its site.
+type Candidate<'a> = (usize, usize, String, Vec<String>, Option<&'a CallSite>);
 
 fn resolved(
     symbol: String,
