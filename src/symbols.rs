@@ -232,12 +232,17 @@ fn is_dotted(s: &str) -> bool {
 }
 
 pub fn is_env_var(s: &str) -> bool {
-    s.contains('_')
-        && s.len() > 3
-        && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        && !s.ends_with('_')
+    // Search paths are variables without an underscore too (`PYTHONPATH`, `JULIA_HOME`).
+    let path_like = s.len() > 4
+        && (s.ends_with("PATH") || s.ends_with("HOME"))
+        && s.chars().all(|c| c.is_ascii_uppercase());
+    path_like
+        || s.contains('_')
+            && s.len() > 3
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && !s.ends_with('_')
 }
 
 pub fn is_path(s: &str) -> bool {
@@ -424,6 +429,13 @@ fn keyword_symbols(
     if owners.is_empty() {
         out.insert(Symbol::new(SymbolKind::Keyword, name));
     }
+    // A Python CLI takes its keywords as flags (`sweep_mode` is `--sweep-mode`).
+    if name.len() > 2 {
+        out.insert(Symbol::new(
+            SymbolKind::Flag,
+            format!("--{}", name.replace('_', "-")),
+        ));
+    }
     for owner in owners {
         out.insert(Symbol::owned(SymbolKind::Keyword, name, owner));
     }
@@ -456,6 +468,10 @@ fn unquote(s: &str) -> Option<&str> {
 /// span in prose, where a command must look like one (a known command, a path, a name
 /// with `-`, `+` or `.`, or flags after it), and paths cited in it.
 fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &mut Vec<String>) {
+    // `--json [file]`: a flag with its arguments, of a command not named here.
+    if let Some(flag) = text.split_whitespace().next().and_then(flag_name) {
+        out.insert(Symbol::new(SymbolKind::Flag, flag));
+    }
     if let Ok(Code::Shell(doc)) = Code::parse(FileKind::Shell, text.to_string()) {
         for site in doc.call_sites() {
             if let Some(name) = site.callee.strip_prefix('$') {
@@ -468,6 +484,12 @@ fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &m
                 continue;
             }
             out.insert(Symbol::new(SymbolKind::Command, &site.callee));
+            // With its subcommand (`git pull`), keyed as the job script keys it.
+            for sub in site.keys.iter().filter_map(|k| k.strip_prefix("cmd:")) {
+                if sub.contains(' ') {
+                    out.insert(Symbol::new(SymbolKind::Command, sub));
+                }
+            }
             for flag in &site.keywords {
                 out.insert(Symbol::owned(SymbolKind::Flag, &flag.name, &site.callee));
             }

@@ -189,18 +189,47 @@ impl ShellDocument {
                     continue;
                 }
                 let (start, end) = value.map_or((arg.start, arg.end), |v| (v.start, v.end));
-                let key = if site.keys.first().is_some_and(|k| k.starts_with("env:")) {
-                    keys::env(&arg.name)
+                let keys = if site.keys.first().is_some_and(|k| k.starts_with("env:")) {
+                    vec![keys::env(&arg.name)]
                 } else {
-                    keys::flag(&site.callee, &arg.name)
+                    flag_keys(site, arg)
                 };
                 let symbol = format!("{} {}", site.callee, arg.name);
-                found.push((start, end, symbol, vec![key], Some(site)));
+                found.push((start, end, symbol, keys, Some(site)));
             }
         }
         let (start, end, symbol, keys, site) = found.into_iter().min_by_key(|f| f.1 - f.0)?;
         Some(resolved(symbol, keys, start, end, site.cloned(), imported))
     }
+}
+
+/// The keys of a command's flag: the flag; for `-DNAME=...` the variable it defines
+/// (skills name `HOST_ARCH`, not `-DHOST_ARCH`); for `python -m pkg.tool` the module run.
+fn flag_keys(site: &CallSite, arg: &KeywordArg) -> Vec<String> {
+    let mut out = vec![keys::flag(&site.callee, &arg.name)];
+    if let Some(name) = arg
+        .name
+        .strip_prefix("-D")
+        .filter(|n| keys::is_identifier(n))
+    {
+        out.push(keys::env(name));
+    }
+    if arg.name == "-m" && is_python(&site.callee) {
+        out.extend(arg.values.iter().map(|v| keys::sym(&v.value)));
+    }
+    out
+}
+
+/// Whether a command runs Python (`python3.11`, `gpaw-python`, `pvpython`).
+fn is_python(command: &str) -> bool {
+    command.starts_with("python") || command.ends_with("-python") || command == "pvpython"
+}
+
+/// A word that reads as a subcommand: `git pull`, `pip install`, `conda activate`.
+fn is_subcommand(word: &str) -> bool {
+    word.len() > 1
+        && word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
 }
 
 /// Something under the cursor: its range, what to call it, its keys, its site.
@@ -361,8 +390,24 @@ impl Facts {
             return;
         }
         let launcher = LAUNCHERS.contains(&name.as_str());
-        let (keywords, rest) = flags(&words[1..], launcher);
+        let (mut keywords, rest) = flags(&words[1..], launcher);
+        if is_python(&name) {
+            // `-m pkg.tool`: the module is the flag's value.
+            let module = words
+                .iter()
+                .position(|w| w.text == "-m")
+                .and_then(|i| words.get(i + 1));
+            if let (Some(module), Some(flag)) =
+                (module, keywords.iter_mut().find(|k| k.name == "-m"))
+            {
+                flag.values = vec![literal(&module.text, module.start, module.end)];
+            }
+        }
         let mut site_keys = vec![keys::command(&name)];
+        // `git pull` is not `git clone`: the subcommand is part of what runs.
+        if let Some(sub) = rest.first().filter(|w| !launcher && is_subcommand(&w.text)) {
+            site_keys.push(keys::command(&format!("{name} {}", sub.text)));
+        }
         // A script run by name is also its stem (`./tvb_clean.sh` is `tvb_clean`).
         if let Some((stem, _)) = name
             .rsplit_once('.')
@@ -396,7 +441,7 @@ impl Facts {
             self.command_words(inner, statement_end);
             return;
         }
-        if name.starts_with("python") || name.ends_with("-python") || name == "pvpython" {
+        if is_python(&name) {
             self.python_arguments(&words[1..]);
         }
     }

@@ -107,6 +107,18 @@ fn find_code(text: &str, name: &str) -> Option<usize> {
         .or_else(|| text.find(name))
 }
 
+/// A pitfall about `git pull` does not apply to `git clone`: it names subcommands of the
+/// site's command, and not the one the site runs.
+fn names_other_subcommand(entry: &Entry, site: &CallSite) -> bool {
+    let prefix = format!("{} ", site.callee);
+    let mut named = entry
+        .symbols
+        .iter()
+        .filter(|s| s.kind == SymbolKind::Command && s.name.starts_with(&prefix))
+        .peekable();
+    named.peek().is_some() && !named.any(|s| site.keys.contains(&crate::keys::command(&s.name)))
+}
+
 /// The environment assignments a pitfall writes out (`OMP_NUM_THREADS=1`,
 /// `MKL_NUM_THREADS=1`): code that already makes all of them follows its advice.
 pub fn assignments_written(entry: &Entry) -> Vec<(String, String)> {
@@ -138,6 +150,9 @@ pub enum Mention {
 
 /// Whether a pitfall linked to `site` applies to it as written.
 pub fn applies(entry: &Entry, site: &CallSite) -> bool {
+    if names_other_subcommand(entry, site) {
+        return false;
+    }
     let (about, advice) = mentions(entry, &site.callee);
     let mut subjects = subjects_of(entry, about);
     // A bare word the skills leave unowned (`ngl` in "`ase.gui`, `ngl`, `x3d`") reads as

@@ -59,7 +59,11 @@ fn values_and_keywords_take_their_owner_from_examples() {
         pack.skills[0].entries[1].cited_paths,
         vec!["docs/pages/tutorials/pt_tebd.rst"]
     );
-    assert_eq!(keys_of(&pack, 2), vec!["kw:oqupy.PtTebd:backend_config"]);
+    // The keyword, and the flag a Python CLI would take for it.
+    assert_eq!(
+        keys_of(&pack, 2),
+        vec!["kw:oqupy.PtTebd:backend_config", "flag:*:--backend-config"]
+    );
 }
 
 #[test]
