@@ -127,3 +127,45 @@ fn hover_on_a_job_script_over_lsp() {
     assert_eq!(client.hover(&uri, 5, 3), Value::Null);
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn an_assignment_completes_to_the_values_the_skills_assign() {
+    let folder = job_folder("8");
+    let ws = folder.path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let path = ws.join("typing.slurm");
+    let text = "#!/bin/bash\nexport OMP_NUM_THREADS=\nmpiexec -np 3 gpaw-python diffusion3.py\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = uri_of(&path);
+    client.open(&uri, "shellscript", text);
+    let items = client.call(
+        "textDocument/completion",
+        serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 23}}),
+    );
+    let items = items.as_array().cloned().unwrap_or_default();
+    let one = items.iter().find(|i| i["label"] == "1");
+    assert!(one.is_some(), "{items:?}");
+    let one = one.unwrap();
+    assert!(
+        one["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("OMP_NUM_THREADS=..."),
+        "{one}"
+    );
+    assert_eq!(
+        one["textEdit"]["range"]["start"],
+        serde_json::json!({"line": 1, "character": 23})
+    );
+    // Nothing to complete on the command word.
+    let none = client.call(
+        "textDocument/completion",
+        serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 2}}),
+    );
+    assert!(
+        none.is_null() || none.as_array().is_some_and(|a| a.is_empty()),
+        "{none}"
+    );
+    assert!(client.shutdown().success());
+}

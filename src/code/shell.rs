@@ -183,6 +183,15 @@ impl ShellDocument {
                 let own = site.keys.first().cloned().into_iter().collect();
                 found.push((site.start, site.end, site.callee.clone(), own, Some(site)));
             }
+            // `export X=` with nothing typed yet: the cursor after `=` is the value's place.
+            let is_assignment = site.keys.first().is_some_and(|k| k.starts_with("env:"));
+            if is_assignment
+                && offset > site.end
+                && site.keywords.iter().all(|k| k.values.is_empty())
+            {
+                let keys = site.keys.first().cloned().into_iter().collect();
+                found.push((offset, offset, site.callee.clone(), keys, Some(site)));
+            }
             for arg in &site.keywords {
                 let value = arg.values.iter().find(|v| within(v.start, v.end));
                 if !(within(arg.start, arg.end) || value.is_some()) {

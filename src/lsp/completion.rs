@@ -1,5 +1,7 @@
 //! textDocument/completion: inside a string passed to a keyword the skills document
-//! (`backend_config={"parallel": "|"}`), the values they name, with their trade-offs.
+//! (`backend_config={"parallel": "|"}`), the values they name, with their trade-offs; in
+//! the value of a job script's assignment (`export OMP_NUM_THREADS=|`), the values the
+//! skills assign to that variable.
 
 use super::state::State;
 use crate::catalog::Catalog;
@@ -31,28 +33,43 @@ pub fn completion(
     let Some(resolved) = code.keys_at(offset) else {
         return Ok(Vec::new());
     };
-    // Only inside a literal value: its key is `val:callee:keyword:<typed so far>`.
-    let Some(rest) = resolved.keys.first().and_then(|k| k.strip_prefix("val:")) else {
-        return Ok(Vec::new());
-    };
-    let mut parts = rest.splitn(3, ':');
-    let (Some(callee), Some(keyword)) = (parts.next(), parts.next()) else {
-        return Ok(Vec::new());
-    };
-    // The string's content, between the quotes.
-    let content_range = view.range(
-        encoding,
-        resolved.start + 1,
-        resolved.end.saturating_sub(1).max(resolved.start + 1),
-    );
-    let items = matching::documented_values(catalog, callee, keyword)
+    let (values, detail, range) =
+        if let Some(rest) = resolved.keys.first().and_then(|k| k.strip_prefix("val:")) {
+            // Inside a literal value: its key is `val:callee:keyword:<typed so far>`.
+            let mut parts = rest.splitn(3, ':');
+            let (Some(callee), Some(keyword)) = (parts.next(), parts.next()) else {
+                return Ok(Vec::new());
+            };
+            // The string's content, between the quotes.
+            let range = view.range(
+                encoding,
+                resolved.start + 1,
+                resolved.end.saturating_sub(1).max(resolved.start + 1),
+            );
+            (
+                matching::documented_values(catalog, callee, keyword),
+                format!("{callee}({keyword}=...)"),
+                range,
+            )
+        } else if let Some(name) = assigned_variable(&resolved, offset) {
+            // The value of a job script's `export NAME=` (typed so far, or nothing yet).
+            let range = view.range(encoding, resolved.start, resolved.end);
+            (
+                matching::documented_env_values(catalog, name, &resolved.imported),
+                format!("{name}=..."),
+                range,
+            )
+        } else {
+            return Ok(Vec::new());
+        };
+    let items = values
         .into_iter()
         .map(|v| {
             let doc = format!("{}\n\n— *{}*", v.text, v.skill);
             CompletionItem {
                 label: v.value.clone(),
                 kind: Some(CompletionItemKind::VALUE),
-                detail: Some(format!("{callee}({keyword}=...) · {}", v.skill)),
+                detail: Some(format!("{detail} · {}", v.skill)),
                 documentation: Some(if markdown {
                     Documentation::MarkupContent(MarkupContent {
                         kind: MarkupKind::Markdown,
@@ -62,7 +79,7 @@ pub fn completion(
                     Documentation::String(super::hover::plain(&doc))
                 }),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range: content_range,
+                    range,
                     new_text: v.value,
                 })),
                 ..CompletionItem::default()
@@ -70,4 +87,16 @@ pub fn completion(
         })
         .collect();
     Ok(items)
+}
+
+/// The variable whose assigned value the cursor is in (`export OMP_NUM_THREADS=|`): the
+/// resolved node is a variable of an assignment site, after its name.
+fn assigned_variable(resolved: &crate::code::Resolved, offset: usize) -> Option<&str> {
+    let name = resolved.keys.first()?.strip_prefix("env:")?;
+    let site = resolved.call.as_ref()?;
+    let assigned = site
+        .keys
+        .first()
+        .is_some_and(|k| k.strip_prefix("env:") == Some(name));
+    (assigned && offset > site.end).then_some(name)
 }

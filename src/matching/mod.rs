@@ -896,3 +896,38 @@ pub fn documented_values(catalog: &Catalog, callee: &str, keyword: &str) -> Vec<
         })
         .collect()
 }
+
+/// Values the skills assign to environment variable `name` (`OMP_NUM_THREADS=1` in a
+/// pitfall or a job-script example), with the entry that says so: what a job script's
+/// `export OMP_NUM_THREADS=` completes to. Scoped like a hover on the variable.
+pub fn documented_env_values(
+    catalog: &Catalog,
+    name: &str,
+    imported: &[String],
+) -> Vec<DocumentedValue> {
+    let key = keys::env(name);
+    let packs = packs_imported(catalog, imported);
+    let mut found: Vec<(String, EntryId, f32)> = Vec::new();
+    for id in reachable(catalog, &key, &key, &packs) {
+        let (_, _, entry) = catalog.entry(id);
+        let weight = crate::catalog::kind_weight(entry.kind);
+        for (assigned, value) in applicability::assignments_written(entry) {
+            if assigned == name {
+                found.push((value, id, weight));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
+        .into_iter()
+        .map(|(value, id, _)| {
+            let (_, skill, entry) = catalog.entry(id);
+            DocumentedValue {
+                value,
+                skill: skill.name.clone(),
+                text: entry.text.clone(),
+            }
+        })
+        .collect()
+}
