@@ -385,13 +385,13 @@ fn main() {
         let mut tally = Tally::default();
         let pack = corpus.join(&case.pack);
         let source = pack.join(&case.file);
+        let split = split_of(&cases.holdout_packs, &case.pack);
+        let mut count = |tally: &Tally| {
+            per_pack.entry(case.pack.clone()).or_default().add(tally);
+            per_kind.entry((case.kind(), split)).or_default().add(tally);
+        };
         let Some(location) = locate(case, &source, &work_dir, &mut programs, &mut tally) else {
-            per_pack.entry(case.pack.clone()).or_default().add(&tally);
-            let split = split_of(&cases.holdout_packs, &case.pack);
-            per_kind
-                .entry((case.kind(), split))
-                .or_default()
-                .add(&tally);
+            count(&tally);
             continue;
         };
         let outcome = ask(case, &location, &pack, &cache);
@@ -441,12 +441,7 @@ fn main() {
                 );
             }
         }
-        per_pack.entry(case.pack.clone()).or_default().add(&tally);
-        let split = split_of(&cases.holdout_packs, &case.pack);
-        per_kind
-            .entry((case.kind(), split))
-            .or_default()
-            .add(&tally);
+        count(&tally);
     }
     println!(
         "\n| pack | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"

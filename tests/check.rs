@@ -8,13 +8,7 @@ fn examples() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
-fn check(args: &[&str]) -> std::process::Output {
-    let cwd = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let mut all = vec!["check"];
-    all.extend_from_slice(args);
-    common::run(&all, cwd.path(), cache.path())
-}
+use common::check;
 
 #[test]
 fn examples_give_the_expected_findings_and_exit_codes() {

@@ -12,13 +12,7 @@ fn example_notebook() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/notebook_md.ipynb")
 }
 
-fn check(args: &[&str]) -> std::process::Output {
-    let cwd = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let mut all = vec!["check"];
-    all.extend_from_slice(args);
-    common::run(&all, cwd.path(), cache.path())
-}
+use common::check;
 
 #[test]
 fn check_reports_findings_with_their_cell_in_every_format() {

@@ -20,6 +20,15 @@ pub mod shell;
 use python::PyDocument;
 use shell::ShellDocument;
 
+/// Whether `start..end` (bytes) is a range of `source` that an edit may replace: in
+/// order, inside it, on character boundaries.
+pub(crate) fn editable(source: &str, start: usize, end: usize) -> bool {
+    start <= end
+        && end <= source.len()
+        && source.is_char_boundary(start)
+        && source.is_char_boundary(end)
+}
+
 /// A fresh value for a document's generation, from one process-wide counter, so two
 /// documents (a closed and a reopened one) never share one: a copy parsed elsewhere is
 /// adopted only if no edit (or reopening) came since it was taken.

@@ -61,11 +61,7 @@ impl PyDocument {
     /// Replaces `start..end` (bytes) with `text` and tells the tree where, without
     /// parsing: a burst of keystrokes costs one incremental parse, at [`Self::refresh`].
     pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
-        if start > end
-            || end > self.source.len()
-            || !self.source.is_char_boundary(start)
-            || !self.source.is_char_boundary(end)
-        {
+        if !super::editable(&self.source, start, end) {
             return false;
         }
         let start_position = point_at(&self.source, start);

@@ -77,11 +77,7 @@ impl ShellDocument {
     /// Replaces `start..end` (bytes) with `text`; parsed at [`Self::refresh`]. Job scripts
     /// are short: the refresh parses the whole text again.
     pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
-        if start > end
-            || end > self.source.len()
-            || !self.source.is_char_boundary(start)
-            || !self.source.is_char_boundary(end)
-        {
+        if !super::editable(&self.source, start, end) {
             return false;
         }
         Arc::make_mut(&mut self.source).replace_range(start..end, text);

@@ -128,10 +128,7 @@ impl Document {
         let ok = match &mut self.content {
             Content::Code(code) => code.edit_deferred(start, end, text),
             Content::Text(old) => {
-                let fits = start <= end
-                    && end <= old.len()
-                    && old.is_char_boundary(start)
-                    && old.is_char_boundary(end);
+                let fits = crate::code::editable(old, start, end);
                 if fits {
                     old.replace_range(start..end, text);
                 }

@@ -882,19 +882,7 @@ pub fn documented_values(catalog: &Catalog, callee: &str, keyword: &str) -> Vec<
             }
         }
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)));
-    found.dedup_by(|a, b| a.0 == b.0);
-    found
-        .into_iter()
-        .map(|(value, id, _)| {
-            let (_, skill, entry) = catalog.entry(id);
-            DocumentedValue {
-                value,
-                skill: skill.name.clone(),
-                text: entry.text.clone(),
-            }
-        })
-        .collect()
+    best_per_value(catalog, found)
 }
 
 /// Values the skills assign to environment variable `name` (`OMP_NUM_THREADS=1` in a
@@ -917,6 +905,14 @@ pub fn documented_env_values(
             }
         }
     }
+    best_per_value(catalog, found)
+}
+
+/// One documented value per distinct value, from its best-weighted entry.
+fn best_per_value(
+    catalog: &Catalog,
+    mut found: Vec<(String, EntryId, f32)>,
+) -> Vec<DocumentedValue> {
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)));
     found.dedup_by(|a, b| a.0 == b.0);
     found

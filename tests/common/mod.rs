@@ -51,6 +51,15 @@ pub fn run(args: &[&str], cwd: &Path, cache: &Path) -> Output {
         .expect("spawn skill-lsp")
 }
 
+/// `skill-lsp check ARGS...` in a fresh folder with a private cache.
+pub fn check(args: &[&str]) -> Output {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    run(&all, cwd.path(), cache.path())
+}
+
 pub fn json_of(output: &Output) -> serde_json::Value {
     assert!(
         output.status.success(),
