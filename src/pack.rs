@@ -494,8 +494,20 @@ fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
                 .any(|id| id.starts_with(&m) || m.contains(id.as_str()))
     };
     let mut source_folders: std::collections::BTreeMap<String, usize> = Default::default();
+    // Modules the skills' shell examples run (`python -m tools.plot_Bscan`): the
+    // package's own, even under a folder name that is usually no package (`tools`).
+    let mut run_modules: Vec<String> = Vec::new();
     for skill in skills {
         for entry in &skill.entries {
+            let shell = crate::code::FileKind::of_example(entry.lang.as_deref(), &entry.text)
+                == Some(crate::code::FileKind::Shell);
+            if entry.kind == EntryKind::Example && shell {
+                if let Ok(code) =
+                    crate::code::Code::parse(crate::code::FileKind::Shell, entry.text.clone())
+                {
+                    run_modules.extend(code.imported());
+                }
+            }
             let code_modules = match entry.kind {
                 EntryKind::Example => imported_tops(&entry.text),
                 _ => Vec::new(),
@@ -517,8 +529,10 @@ fn modules_of(name: &str, skills: &[Skill]) -> Vec<String> {
         }
     }
     for (folder, cited) in source_folders {
-        let wanted = cited >= MIN_CITED_SOURCES || related(&folder);
-        if wanted && !NOT_MODULES.contains(&folder.as_str()) && !modules.contains(&folder) {
+        let run = run_modules.contains(&folder);
+        let wanted = cited >= MIN_CITED_SOURCES || related(&folder) || run;
+        let generic = NOT_MODULES.contains(&folder.as_str()) && !run;
+        if wanted && !generic && !modules.contains(&folder) {
             modules.push(folder);
         }
     }

@@ -493,6 +493,10 @@ fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &m
             for flag in &site.keywords {
                 out.insert(Symbol::owned(SymbolKind::Flag, &flag.name, &site.callee));
             }
+            // `python -m tools.outputfiles_merge`: the module run, as a qualified name.
+            for key in site.keys.iter().filter_map(|k| k.strip_prefix("sym:")) {
+                out.insert(Symbol::new(SymbolKind::Qualified, key));
+            }
         }
     }
     for line in text.lines() {

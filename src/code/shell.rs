@@ -421,6 +421,13 @@ impl Facts {
             site_keys.push(keys::command(stem));
         }
         site_keys.extend(keywords.iter().map(|k| keys::flag(&name, &k.name)));
+        if is_python(&name) {
+            let run = keywords
+                .iter()
+                .filter(|k| k.name == "-m")
+                .flat_map(|k| &k.values);
+            site_keys.extend(run.map(|v| keys::sym(&v.value)).collect::<Vec<_>>());
+        }
         // `-DNAME=value` defines NAME (cmake, compilers): skills name the variable.
         site_keys.extend(
             keywords
