@@ -169,3 +169,29 @@ fn an_assignment_completes_to_the_values_the_skills_assign() {
     );
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn a_flag_being_typed_completes_to_the_flags_the_skills_name() {
+    let folder = job_folder("1");
+    let ws = folder.path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let path = ws.join("flags.sh");
+    let text = "#!/bin/bash\nmpiexec -\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = uri_of(&path);
+    client.open(&uri, "shellscript", text);
+    let items = client.call(
+        "textDocument/completion",
+        serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 9}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    // The embedded ase skill's example runs `mpiexec -np 3 gpaw-python diffusion3.py`.
+    assert!(labels.contains(&"-np"), "{items}");
+    assert!(client.shutdown().success());
+}

@@ -526,9 +526,9 @@ fn flags(words: &[Word], launcher: bool) -> (Vec<KeywordArg>, &[Word]) {
     let mut first_plain = None;
     while i < words.len() {
         let word = &words[i];
-        let is_flag = word.text.len() > 1
-            && word.text.starts_with('-')
-            && !word.text[1..].starts_with(|c: char| c.is_ascii_digit());
+        // A lone `-` or `--` counts too: it is a flag being typed (completion).
+        let is_flag =
+            word.text.starts_with('-') && !word.text[1..].starts_with(|c: char| c.is_ascii_digit());
         if !is_flag {
             if first_plain.is_none() {
                 first_plain = Some(i);

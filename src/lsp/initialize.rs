@@ -67,7 +67,7 @@ pub fn initialize(state: &Arc<State>, params: InitializeParams) -> InitializeRes
             })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             completion_provider: Some(CompletionOptions {
-                trigger_characters: Some(vec!["\"".into(), "'".into(), "=".into()]),
+                trigger_characters: Some(vec!["\"".into(), "'".into(), "=".into(), "-".into()]),
                 ..CompletionOptions::default()
             }),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {

@@ -927,3 +927,28 @@ fn best_per_value(
         })
         .collect()
 }
+
+/// Flags the skills name for `command` (`-np` of `mpiexec`, `--cpus-per-task` of
+/// `sbatch`), from the entries that name the command, with the entry that says so:
+/// what a job script's `mpiexec -|` completes to. Pitfalls first.
+pub fn documented_flags(
+    catalog: &Catalog,
+    command: &str,
+    imported: &[String],
+) -> Vec<DocumentedValue> {
+    use crate::model::SymbolKind;
+    let key = keys::command(command);
+    let packs = packs_imported(catalog, imported);
+    let mut found: Vec<(String, EntryId, f32)> = Vec::new();
+    for id in reachable(catalog, &key, &key, &packs) {
+        let (_, _, entry) = catalog.entry(id);
+        let weight = crate::catalog::kind_weight(entry.kind);
+        for symbol in &entry.symbols {
+            let owned = symbol.owner.as_deref().is_none_or(|o| o == command);
+            if symbol.kind == SymbolKind::Flag && owned {
+                found.push((symbol.name.clone(), id, weight));
+            }
+        }
+    }
+    best_per_value(catalog, found)
+}
