@@ -4,7 +4,8 @@
 //! One module per kind of file sits behind it:
 //!
 //! - [`python`]: Python sources (tree-sitter), also the code of notebooks;
-//! - [`notebook`]: Jupyter notebooks, read as one Python program laid out in cells;
+//! - [`notebook`]: Jupyter notebooks: one Python program laid out in cells, each cell
+//!   parsed on its own and the bindings merged;
 //! - [`shell`]: shell and batch job scripts (tree-sitter-bash).
 //!
 //! Matching, applicability, fixes, analysis, the language server's documents and the
@@ -173,6 +174,8 @@ impl FileKind {
 #[derive(Clone)]
 pub enum Code {
     Python(PyDocument),
+    /// A notebook's code cells, each parsed on its own, resolved as one program.
+    Notebook(notebook::NotebookCode),
     Shell(ShellDocument),
 }
 
@@ -180,16 +183,29 @@ impl Code {
     /// Parses `text` as `kind`; the text back when the parser gives up.
     pub fn parse(kind: FileKind, text: String) -> Result<Code, String> {
         match kind {
-            FileKind::Python | FileKind::Notebook => {
-                PyDocument::parse_or_return(text).map(Code::Python)
+            FileKind::Python => PyDocument::parse_or_return(text).map(Code::Python),
+            // Text without its cells' layout: one cell.
+            FileKind::Notebook => {
+                let spans = [notebook::CellSpan {
+                    start: 0,
+                    len: text.len(),
+                    code: true,
+                }];
+                Code::notebook(text, &spans)
             }
             FileKind::Shell => ShellDocument::parse(text).map(Code::Shell),
         }
     }
 
+    /// A notebook's program with its cells at `spans` (`notebook::layout`).
+    pub fn notebook(program: String, spans: &[notebook::CellSpan]) -> Result<Code, String> {
+        notebook::NotebookCode::parse(program, spans).map(Code::Notebook)
+    }
+
     pub fn source(&self) -> &str {
         match self {
             Code::Python(doc) => &doc.source,
+            Code::Notebook(code) => &code.source,
             Code::Shell(doc) => &doc.source,
         }
     }
@@ -197,7 +213,9 @@ impl Code {
     /// Gives the text back, copying it only if a snapshot still shares it.
     pub fn into_source(self) -> String {
         match self {
-            Code::Python(PyDocument { source, .. }) | Code::Shell(ShellDocument { source, .. }) => {
+            Code::Python(PyDocument { source, .. })
+            | Code::Notebook(notebook::NotebookCode { source, .. })
+            | Code::Shell(ShellDocument { source, .. }) => {
                 std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
@@ -207,6 +225,7 @@ impl Code {
     pub fn imports(&self) -> Vec<(&str, &str)> {
         match self {
             Code::Python(doc) => doc.analysis.imports().collect(),
+            Code::Notebook(code) => code.analysis().imports().collect(),
             Code::Shell(_) => Vec::new(),
         }
     }
@@ -216,6 +235,7 @@ impl Code {
     pub fn imported(&self) -> Vec<String> {
         match self {
             Code::Python(doc) => doc.analysis.imported().to_vec(),
+            Code::Notebook(code) => code.analysis().imported().to_vec(),
             Code::Shell(doc) => doc.imported(),
         }
     }
@@ -243,6 +263,7 @@ impl Code {
     pub fn line_comment(&self) -> &'static str {
         match self {
             Code::Python(_) => FileKind::Python.line_comment(),
+            Code::Notebook(_) => FileKind::Notebook.line_comment(),
             Code::Shell(_) => FileKind::Shell.line_comment(),
         }
     }
@@ -251,6 +272,7 @@ impl Code {
     pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
         match self {
             Code::Python(doc) => doc.keys_at(offset),
+            Code::Notebook(code) => code.keys_at(offset),
             Code::Shell(doc) => doc.keys_at(offset),
         }
     }
@@ -258,6 +280,7 @@ impl Code {
     pub fn call_sites(&self) -> Vec<CallSite> {
         match self {
             Code::Python(doc) => doc.call_sites(),
+            Code::Notebook(code) => code.call_sites(),
             Code::Shell(doc) => doc.call_sites(),
         }
     }
@@ -266,6 +289,7 @@ impl Code {
     pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
         match self {
             Code::Python(doc) => doc.edit_deferred(start, end, text),
+            Code::Notebook(code) => code.edit_deferred(start, end, text),
             Code::Shell(doc) => doc.edit_deferred(start, end, text),
         }
     }
@@ -274,6 +298,7 @@ impl Code {
     pub fn refresh(&mut self) -> bool {
         match self {
             Code::Python(doc) => doc.refresh(),
+            Code::Notebook(code) => code.refresh(),
             Code::Shell(doc) => doc.refresh(),
         }
     }
@@ -282,6 +307,7 @@ impl Code {
     pub fn adopt(&mut self, parsed: &Code) {
         match (self, parsed) {
             (Code::Python(doc), Code::Python(parsed)) => doc.adopt(parsed),
+            (Code::Notebook(code), Code::Notebook(parsed)) => code.adopt(parsed),
             (Code::Shell(doc), Code::Shell(parsed)) => doc.adopt(parsed),
             _ => {}
         }
@@ -290,6 +316,7 @@ impl Code {
     pub fn is_stale(&self) -> bool {
         match self {
             Code::Python(doc) => doc.is_stale(),
+            Code::Notebook(code) => code.is_stale(),
             Code::Shell(doc) => doc.is_stale(),
         }
     }
@@ -317,14 +344,15 @@ impl SourceFile {
     /// Reads `text`, named `name`, as the kind of code its name or first line says.
     pub fn read(name: &str, text: String) -> Result<SourceFile, SourceError> {
         let kind = FileKind::detect(name, None, &text).ok_or(SourceError::UnknownKind)?;
-        let (program, cells) = match kind {
+        let (code, cells) = match kind {
             FileKind::Notebook => {
                 let read = notebook::read_ipynb(&text)?;
-                (read.program, Some(read.spans))
+                let code = Code::notebook(read.program, &read.spans);
+                (code, Some(read.spans))
             }
-            FileKind::Python | FileKind::Shell => (text, None),
+            FileKind::Python | FileKind::Shell => (Code::parse(kind, text), None),
         };
-        let code = Code::parse(kind, program).map_err(|_| SourceError::Unparsed)?;
+        let code = code.map_err(|_| SourceError::Unparsed)?;
         Ok(SourceFile { kind, code, cells })
     }
 

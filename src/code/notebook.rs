@@ -7,7 +7,10 @@
 //! `!shell`, `%%cell magic`) is not Python: those lines are blanked to a comment of the
 //! same length, so offsets in the program stay offsets in the cell.
 
+use super::python::{Analysis, PyDocument};
+use super::{CallSite, Resolved};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Where one cell's text sits in the program (bytes). Cells that are not code have an
 /// empty span at the place they hold, so cell numbers stay the notebook's own.
@@ -169,6 +172,174 @@ pub fn blank_ipython(cell: &str) -> String {
     out
 }
 
+/// A notebook's code, parsed cell by cell: a keystroke re-parses its own cell only, and
+/// the bindings of all cells, merged in cell order, resolve names across cells (an
+/// import in cell 1, a call in cell 5). Offsets in and out are the program's.
+#[derive(Clone)]
+pub struct NotebookCode {
+    /// The program: each code cell's text and a newline, as [`layout`] lays them out.
+    pub source: Arc<String>,
+    cells: Vec<CellCode>,
+    merged: Arc<Analysis>,
+    stale: bool,
+    generation: u64,
+}
+
+#[derive(Clone)]
+struct CellCode {
+    /// Where the cell's text starts in the program.
+    start: usize,
+    doc: PyDocument,
+}
+
+impl CellCode {
+    fn end(&self) -> usize {
+        self.start + self.doc.source.len()
+    }
+}
+
+impl NotebookCode {
+    /// Parses each code cell of `program` (laid out by [`layout`], cells at `spans`).
+    pub fn parse(program: String, spans: &[CellSpan]) -> Result<NotebookCode, String> {
+        let mut cells = Vec::new();
+        for span in spans.iter().filter(|s| s.code) {
+            let Some(text) = program.get(span.start..span.end()) else {
+                return Err(program);
+            };
+            let Some(doc) = PyDocument::parse(text.to_string()) else {
+                return Err(program);
+            };
+            cells.push(CellCode {
+                start: span.start,
+                doc,
+            });
+        }
+        let merged = Arc::new(merge(&cells));
+        Ok(NotebookCode {
+            source: Arc::new(program),
+            cells,
+            merged,
+            stale: false,
+            generation: super::next_generation(),
+        })
+    }
+
+    /// The cell whose text holds `start..end` (its end included).
+    fn cell_of(&self, start: usize, end: usize) -> Option<usize> {
+        self.cells
+            .iter()
+            .position(|c| c.start <= start && end <= c.end())
+    }
+
+    /// Replaces `start..end` of the program with `text`, inside one cell (a keystroke):
+    /// that cell's parse is told, later cells move. False for an edit across cells; the
+    /// caller lays the notebook out again then.
+    pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
+        if !super::editable(&self.source, start, end) {
+            return false;
+        }
+        let Some(i) = self.cell_of(start, end) else {
+            return false;
+        };
+        let cell_start = self.cells[i].start;
+        if !self.cells[i]
+            .doc
+            .edit_deferred(start - cell_start, end - cell_start, text)
+        {
+            return false;
+        }
+        Arc::make_mut(&mut self.source).replace_range(start..end, text);
+        let grown = text.len() as isize - (end - start) as isize;
+        for later in &mut self.cells[i + 1..] {
+            later.start = later.start.saturating_add_signed(grown);
+        }
+        self.stale = true;
+        self.generation = super::next_generation();
+        true
+    }
+
+    /// Parses the edited cells (incrementally) and merges the bindings again.
+    pub fn refresh(&mut self) -> bool {
+        if !self.stale {
+            return true;
+        }
+        for cell in &mut self.cells {
+            if !cell.doc.refresh() {
+                return false;
+            }
+        }
+        self.merged = Arc::new(merge(&self.cells));
+        self.stale = false;
+        true
+    }
+
+    pub fn adopt(&mut self, parsed: &NotebookCode) {
+        if self.stale && !parsed.stale && parsed.generation == self.generation {
+            self.cells = parsed.cells.clone();
+            self.merged = parsed.merged.clone();
+            self.stale = false;
+        }
+    }
+
+    pub fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    pub fn analysis(&self) -> &Analysis {
+        &self.merged
+    }
+
+    /// The keys of what is under program offset `offset`.
+    pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
+        let cell = &self.cells[self.cell_of(offset, offset)?];
+        let seen = self.merged.relative_to(cell.start);
+        let mut resolved = seen.resolve_at(
+            &cell.doc.tree,
+            cell.doc.source.as_bytes(),
+            offset - cell.start,
+        )?;
+        resolved.start += cell.start;
+        resolved.end += cell.start;
+        if let Some(call) = &mut resolved.call {
+            shift_site(call, cell.start);
+        }
+        resolved.imported = self.merged.imported().to_vec();
+        Some(resolved)
+    }
+
+    /// Every call site of every cell, in program order and offsets.
+    pub fn call_sites(&self) -> Vec<CallSite> {
+        let mut out = Vec::new();
+        for cell in &self.cells {
+            let seen = self.merged.relative_to(cell.start);
+            for mut site in seen.call_sites(&cell.doc.tree, cell.doc.source.as_bytes()) {
+                shift_site(&mut site, cell.start);
+                out.push(site);
+            }
+        }
+        out
+    }
+}
+
+fn merge(cells: &[CellCode]) -> Analysis {
+    Analysis::merged(cells.iter().map(|c| (c.start, c.doc.analysis.as_ref())))
+}
+
+/// A cell's call site in program offsets.
+fn shift_site(site: &mut CallSite, by: usize) {
+    site.start += by;
+    site.end += by;
+    site.statement_end += by;
+    for keyword in &mut site.keywords {
+        keyword.start += by;
+        keyword.end += by;
+        for value in &mut keyword.values {
+            value.start += by;
+            value.end += by;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +387,38 @@ mod tests {
         assert_eq!(blank_ipython(bash), "#%bash\n#cho hi\n");
         assert_eq!(blank_ipython("%%time\nf()"), "#%time\nf()");
         assert_eq!(blank_ipython("%%bash\néa\n").len(), "%%bash\néa\n".len());
+    }
+
+    #[test]
+    fn cells_parse_apart_and_resolve_together() {
+        let cells = [
+            (true, "from ase.io import read\n"),
+            (false, "# prose"),
+            (true, "x = 1\natoms = read('a.traj')"),
+        ];
+        let (program, spans) = layout(cells);
+        let mut code = NotebookCode::parse(program.clone(), &spans).unwrap();
+        let at = program.find("read('a").unwrap() + 1;
+        let keys = |code: &NotebookCode, at: usize| code.keys_at(at).map(|r| r.keys[0].clone());
+        assert_eq!(keys(&code, at).as_deref(), Some("sym:ase.io.read"));
+        let sites = code.call_sites();
+        assert!(
+            sites
+                .iter()
+                .any(|s| s.callee == "ase.io.read" && s.start == at - 1),
+            "{sites:?}"
+        );
+        // A keystroke in the first cell moves the third; it still resolves.
+        assert!(code.edit_deferred(0, 0, "import os\n"));
+        assert!(code.refresh());
+        assert_eq!(keys(&code, at + 10).as_deref(), Some("sym:ase.io.read"));
+        // An edit across cells is refused: the notebook is laid out again instead.
+        let third = spans[2].start + 10;
+        assert!(!code.edit_deferred(2, third, ""));
+        // A syntax error in one cell leaves the others parsed.
+        let end_of_first = spans[0].len + "import os\n".len();
+        assert!(code.edit_deferred(end_of_first, end_of_first, "def (\n"));
+        assert!(code.refresh());
+        assert_eq!(keys(&code, at + 16).as_deref(), Some("sym:ase.io.read"));
     }
 }

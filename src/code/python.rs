@@ -167,12 +167,52 @@ impl Analysis {
         analysis
     }
 
-    /// Every import in the module: local name -> qualified name.
     /// Top-level modules of every import, sorted.
     pub fn imported(&self) -> &[String] {
         &self.imported
     }
 
+    /// The bindings of several parts of one program (a notebook's cells, each parsed on
+    /// its own), as one module: each part's positions moved by its start in the program.
+    pub fn merged<'a>(parts: impl IntoIterator<Item = (usize, &'a Analysis)>) -> Analysis {
+        let mut out = Analysis::default();
+        for (start, part) in parts {
+            for (name, list) in &part.bindings {
+                out.bindings
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(list.iter().map(|(at, b)| (start + at, b.clone())));
+            }
+            out.star_modules.extend(part.star_modules.iter().cloned());
+        }
+        for list in out.bindings.values_mut() {
+            list.sort_by_key(|(at, _)| *at);
+        }
+        out.imported = out.imported_modules();
+        out
+    }
+
+    /// This program's bindings as seen from a part of it starting at `start`: positions
+    /// relative to that part (bindings before it at 0, so they stay before every node
+    /// of the part, in their order).
+    pub fn relative_to(&self, start: usize) -> Analysis {
+        Analysis {
+            bindings: self
+                .bindings
+                .iter()
+                .map(|(name, list)| {
+                    let moved = list
+                        .iter()
+                        .map(|(at, b)| (at.saturating_sub(start), b.clone()));
+                    (name.clone(), moved.collect())
+                })
+                .collect(),
+            star_modules: self.star_modules.clone(),
+            imported: self.imported.clone(),
+        }
+    }
+
+    /// Every import in the module: local name -> qualified name.
     pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
         self.bindings.iter().flat_map(|(name, list)| {
             list.iter().filter_map(move |(_, b)| match b {

@@ -83,7 +83,13 @@ impl Document {
         let len = self.text().len();
         match (&mut self.content, self.kind) {
             (Content::Text(text), Some(kind)) if len <= MAX_PARSED_BYTES => {
-                match Code::parse(kind, std::mem::take(text)) {
+                let text = std::mem::take(text);
+                // A notebook is parsed cell by cell, where its cells are.
+                let parsed = match &self.cells {
+                    Some(cells) => Code::notebook(text, &cells.spans),
+                    None => Code::parse(kind, text),
+                };
+                match parsed {
                     Ok(code) => {
                         self.content = Content::Code(code);
                         // The parse stack is freed now; only the tree stays.
@@ -93,7 +99,7 @@ impl Document {
                     }
                     // tree-sitter gives up only when cancelled; the text stays.
                     Err(source) => {
-                        *text = source;
+                        self.content = Content::Text(source);
                         tracing::warn!("tree-sitter gave up parsing a document");
                     }
                 }
@@ -247,9 +253,20 @@ impl Document {
         cells.spans.splice(at..at + removed, spans);
         cells.uris.splice(at..at + removed, uris);
         cells.texts.splice(at..at + removed, texts);
-        if !self.splice(start, end, &inserted) {
+        // A structure change lays the program out again and parses every cell (cells
+        // are small; keystrokes take `apply_to_cell`'s one-cell path).
+        let mut program = std::mem::replace(&mut self.content, Content::Text(String::new()));
+        let mut text = match program {
+            Content::Code(code) => code.into_source(),
+            Content::Text(ref mut text) => std::mem::take(text),
+        };
+        if crate::code::editable(&text, start, end) {
+            text.replace_range(start..end, &inserted);
+        } else {
             tracing::warn!("could not apply a notebook's cell change");
         }
+        self.content = Content::Text(text);
+        self.fit_content();
     }
 }
 
