@@ -206,9 +206,12 @@ impl NotebookCode {
             let Some(text) = program.get(span.start..span.end()) else {
                 return Err(program);
             };
-            let Some(doc) = PyDocument::parse(text.to_string()) else {
+            let Some(mut doc) = PyDocument::parse(text.to_string()) else {
                 return Err(program);
             };
+            // Read after the cells before it: `gl.Sumstats(...)` knows `gl` from cell 1.
+            let outer = cells.last().map(|c: &CellCode| c.doc.analysis.clone());
+            doc.reanalyze_within(outer);
             cells.push(CellCode {
                 start: span.start,
                 doc,
@@ -263,9 +266,23 @@ impl NotebookCode {
         if !self.stale {
             return true;
         }
-        for cell in &mut self.cells {
-            if !cell.doc.refresh() {
-                return false;
+        // The edited cells are re-parsed (incrementally) and read after the cells before
+        // them; the cells after one whose bindings changed are read again (no re-parse).
+        let mut bindings_changed = false;
+        for k in 0..self.cells.len() {
+            let outer = k
+                .checked_sub(1)
+                .map(|before| self.cells[before].doc.analysis.clone());
+            let cell = &mut self.cells[k];
+            if cell.doc.is_stale() {
+                let old = cell.doc.analysis.clone();
+                if !cell.doc.refresh() {
+                    return false;
+                }
+                cell.doc.reanalyze_within(outer);
+                bindings_changed |= !cell.doc.analysis.binds_like(&old);
+            } else if bindings_changed {
+                cell.doc.reanalyze_within(outer);
             }
         }
         self.merged = Arc::new(merge(&self.cells));
@@ -387,6 +404,24 @@ mod tests {
         assert_eq!(blank_ipython(bash), "#%bash\n#cho hi\n");
         assert_eq!(blank_ipython("%%time\nf()"), "#%time\nf()");
         assert_eq!(blank_ipython("%%bash\néa\n").len(), "%%bash\néa\n".len());
+    }
+
+    #[test]
+    fn a_cell_reads_its_assignments_after_the_cells_before() {
+        let cells = [
+            (true, "import gwaslab as gl\n"),
+            (true, "s = gl.Sumstats('x')\n"),
+            (true, "s.liftover()"),
+        ];
+        let (program, spans) = layout(cells);
+        let mut code = NotebookCode::parse(program.clone(), &spans).unwrap();
+        let at = program.find("liftover").unwrap() + 1;
+        let key = |code: &NotebookCode| code.keys_at(at).map(|r| r.keys[0].clone());
+        assert_eq!(key(&code).as_deref(), Some("sym:gwaslab.Sumstats.liftover"));
+        // Renaming the import in cell 1 reaches cell 3 through cell 2.
+        assert!(code.edit_deferred(18, 20, "gx"));
+        assert!(code.refresh());
+        assert_eq!(key(&code), None, "`gl` is no longer bound");
     }
 
     #[test]

