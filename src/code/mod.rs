@@ -30,6 +30,42 @@ pub(crate) fn editable(source: &str, start: usize, end: usize) -> bool {
         && source.is_char_boundary(end)
 }
 
+/// Whether a document's edits are parsed, and which text it is: a copy parsed elsewhere
+/// (outside the store's lock) is adopted back only if no edit came since it was taken.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Freshness {
+    stale: bool,
+    generation: u64,
+}
+
+impl Freshness {
+    pub(crate) fn new() -> Self {
+        Freshness {
+            stale: false,
+            generation: next_generation(),
+        }
+    }
+
+    /// Text changed: a parse is due, and copies taken before are of another text.
+    pub(crate) fn edited(&mut self) {
+        self.stale = true;
+        self.generation = next_generation();
+    }
+
+    pub(crate) fn parsed(&mut self) {
+        self.stale = false;
+    }
+
+    pub(crate) fn is_stale(self) -> bool {
+        self.stale
+    }
+
+    /// Whether `parsed`, a refreshed copy of this text, may replace this parse.
+    pub(crate) fn adoptable(self, parsed: &Freshness) -> bool {
+        self.stale && !parsed.stale && parsed.generation == self.generation
+    }
+}
+
 /// A fresh value for a document's generation, from one process-wide counter, so two
 /// documents (a closed and a reopened one) never share one: a copy parsed elsewhere is
 /// adopted only if no edit (or reopening) came since it was taken.

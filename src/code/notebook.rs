@@ -181,8 +181,8 @@ pub struct NotebookCode {
     pub source: Arc<String>,
     cells: Vec<CellCode>,
     merged: Arc<Analysis>,
-    stale: bool,
-    generation: u64,
+    /// Edits not parsed yet, and which text this is (`code::Freshness`).
+    freshness: super::Freshness,
 }
 
 #[derive(Clone)]
@@ -222,8 +222,7 @@ impl NotebookCode {
             source: Arc::new(program),
             cells,
             merged,
-            stale: false,
-            generation: super::next_generation(),
+            freshness: super::Freshness::new(),
         })
     }
 
@@ -256,14 +255,13 @@ impl NotebookCode {
         for later in &mut self.cells[i + 1..] {
             later.start = later.start.saturating_add_signed(grown);
         }
-        self.stale = true;
-        self.generation = super::next_generation();
+        self.freshness.edited();
         true
     }
 
     /// Parses the edited cells (incrementally) and merges the bindings again.
     pub fn refresh(&mut self) -> bool {
-        if !self.stale {
+        if !self.freshness.is_stale() {
             return true;
         }
         // The edited cells are re-parsed (incrementally) and read after the cells before
@@ -286,20 +284,20 @@ impl NotebookCode {
             }
         }
         self.merged = Arc::new(merge(&self.cells));
-        self.stale = false;
+        self.freshness.parsed();
         true
     }
 
     pub fn adopt(&mut self, parsed: &NotebookCode) {
-        if self.stale && !parsed.stale && parsed.generation == self.generation {
+        if self.freshness.adoptable(&parsed.freshness) {
             self.cells = parsed.cells.clone();
             self.merged = parsed.merged.clone();
-            self.stale = false;
+            self.freshness.parsed();
         }
     }
 
     pub fn is_stale(&self) -> bool {
-        self.stale
+        self.freshness.is_stale()
     }
 
     pub fn analysis(&self) -> &Analysis {

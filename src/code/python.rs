@@ -25,11 +25,8 @@ pub struct PyDocument {
     pub source: Arc<String>,
     pub tree: Tree,
     pub analysis: Arc<Analysis>,
-    /// Edits were applied to `source` (and `tree`'s positions) but not parsed yet.
-    stale: bool,
-    /// Which text this is, unique across documents ([`next_generation`]): a copy parsed
-    /// elsewhere is adopted only if no edit (or reopening) came since it was taken.
-    generation: u64,
+    /// Edits not parsed yet, and which text this is (`code::Freshness`).
+    freshness: super::Freshness,
 }
 
 impl PyDocument {
@@ -48,8 +45,7 @@ impl PyDocument {
             source: Arc::new(source),
             tree,
             analysis,
-            stale: false,
-            generation: super::next_generation(),
+            freshness: super::Freshness::new(),
         })
     }
 
@@ -76,15 +72,14 @@ impl PyDocument {
             old_end_position,
             new_end_position: point_at(&self.source, new_end),
         });
-        self.stale = true;
-        self.generation = super::next_generation();
+        self.freshness.edited();
         true
     }
 
     /// Parses the edits made since the last parse (incrementally) and re-reads the
     /// bindings. False only if tree-sitter gave up; the previous tree is kept then.
     pub fn refresh(&mut self) -> bool {
-        if !self.stale {
+        if !self.freshness.is_stale() {
             return true;
         }
         match parse(&self.source, Some(&self.tree)) {
@@ -92,7 +87,7 @@ impl PyDocument {
             None => return false,
         }
         self.analysis = Arc::new(Analysis::new(&self.tree, self.source.as_bytes()));
-        self.stale = false;
+        self.freshness.parsed();
         true
     }
 
@@ -104,15 +99,15 @@ impl PyDocument {
     /// Takes the parse of `parsed`, a refreshed copy of this document, if no edit came
     /// since it was copied: the next reader need not parse again.
     pub fn adopt(&mut self, parsed: &PyDocument) {
-        if self.stale && !parsed.stale && parsed.generation == self.generation {
+        if self.freshness.adoptable(&parsed.freshness) {
             self.tree = parsed.tree.clone();
             self.analysis = parsed.analysis.clone();
-            self.stale = false;
+            self.freshness.parsed();
         }
     }
 
     pub fn is_stale(&self) -> bool {
-        self.stale
+        self.freshness.is_stale()
     }
 
     /// The keys of what is under `offset` (a byte offset).

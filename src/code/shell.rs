@@ -42,8 +42,8 @@ pub struct ShellDocument {
     /// scripts named in [`Facts::scripts`]), and the scripts they were read from.
     imported: Arc<Vec<String>>,
     learnt_from: Option<Arc<Vec<String>>>,
-    stale: bool,
-    generation: u64,
+    /// Edits not parsed yet, and which text this is (`code::Freshness`).
+    freshness: super::Freshness,
 }
 
 /// What one parse finds.
@@ -69,8 +69,7 @@ impl ShellDocument {
             facts,
             imported: Arc::new(Vec::new()),
             learnt_from: None,
-            stale: false,
-            generation: super::next_generation(),
+            freshness: super::Freshness::new(),
         })
     }
 
@@ -81,32 +80,31 @@ impl ShellDocument {
             return false;
         }
         Arc::make_mut(&mut self.source).replace_range(start..end, text);
-        self.stale = true;
-        self.generation = super::next_generation();
+        self.freshness.edited();
         true
     }
 
     pub fn refresh(&mut self) -> bool {
-        if !self.stale {
+        if !self.freshness.is_stale() {
             return true;
         }
         let Some(tree) = parse(&self.source) else {
             return false;
         };
         self.facts = Arc::new(Facts::read(&tree, self.source.as_bytes()));
-        self.stale = false;
+        self.freshness.parsed();
         true
     }
 
     pub fn adopt(&mut self, parsed: &ShellDocument) {
-        if self.stale && !parsed.stale && parsed.generation == self.generation {
+        if self.freshness.adoptable(&parsed.freshness) {
             self.facts = parsed.facts.clone();
-            self.stale = false;
+            self.freshness.parsed();
         }
     }
 
     pub fn is_stale(&self) -> bool {
-        self.stale
+        self.freshness.is_stale()
     }
 
     pub fn call_sites(&self) -> Vec<CallSite> {
