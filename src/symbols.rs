@@ -20,8 +20,9 @@ pub struct ExampleFacts {
 }
 
 impl ExampleFacts {
-    pub fn learn(&mut self, kind: FileKind, code: &str) -> Vec<Symbol> {
-        let Ok(doc) = Code::parse(kind, code.to_string()) else {
+    /// What a Python example teaches, and its symbols.
+    pub fn learn(&mut self, code: &str) -> Vec<Symbol> {
+        let Ok(doc) = Code::parse(FileKind::Python, code.to_string()) else {
             return Vec::new();
         };
         let imports = doc.imports();
@@ -121,8 +122,10 @@ pub fn annotate_pack(pack: &mut Pack) {
             if entry.kind != EntryKind::Example {
                 continue;
             }
-            if let Some(kind) = FileKind::of_example(entry.lang.as_deref(), &entry.text) {
-                entry.symbols = facts.learn(kind, &entry.text);
+            // Python examples teach imports, callees and keyword owners; shell examples
+            // are keyed once, by `annotate_entry` (commands, flags, variables).
+            if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Python) {
+                entry.symbols = facts.learn(&entry.text);
             }
         }
         pack_facts.merge(&facts);
