@@ -10,7 +10,7 @@ use crate::matching;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionTextEdit, Documentation,
-    MarkupContent, MarkupKind, Range, TextEdit,
+    MarkupContent, MarkupKind, TextEdit,
 };
 
 pub fn completion(
@@ -34,11 +34,12 @@ pub fn completion(
     let Some(resolved) = code.keys_at(offset) else {
         return Ok(Vec::new());
     };
-    let Some((values, detail, range)) = candidates(catalog, &view, encoding, &resolved, offset)
-    else {
+    let Some(offer) = matching::completions(catalog, &resolved, offset) else {
         return Ok(Vec::new());
     };
-    let items = values
+    let (detail, range) = (offer.of, view.range(encoding, offer.start, offer.end));
+    let items = offer
+        .values
         .into_iter()
         .map(|v| {
             let doc = format!("{}\n\n— *{}*", v.text, v.skill);
@@ -63,52 +64,4 @@ pub fn completion(
         })
         .collect();
     Ok(items)
-}
-
-/// The variable whose assigned value the cursor is in (`export OMP_NUM_THREADS=|`): the
-/// resolved node is a variable of an assignment site, after its name.
-fn assigned_variable(resolved: &crate::code::Resolved, offset: usize) -> Option<&str> {
-    let name = resolved.keys.first()?.strip_prefix("env:")?;
-    let site = resolved.call.as_ref()?;
-    let assigned = site
-        .keys
-        .first()
-        .is_some_and(|k| k.strip_prefix("env:") == Some(name));
-    (assigned && offset > site.end).then_some(name)
-}
-
-/// What to offer at the resolved node: the documented values, what they are values of,
-/// and the range they replace.
-fn candidates(
-    catalog: &Catalog,
-    view: &super::documents::View,
-    encoding: super::proto::Encoding,
-    resolved: &crate::code::Resolved,
-    offset: usize,
-) -> Option<(Vec<matching::DocumentedValue>, String, Range)> {
-    let first = resolved.keys.first()?;
-    if let Some(rest) = first.strip_prefix("val:") {
-        // Inside a literal value: its key is `val:callee:keyword:<typed so far>`.
-        let mut parts = rest.splitn(3, ':');
-        let (callee, keyword) = (parts.next()?, parts.next()?);
-        // The string's content, between the quotes.
-        let range = view.range(
-            encoding,
-            resolved.start + 1,
-            resolved.end.saturating_sub(1).max(resolved.start + 1),
-        );
-        let values = matching::documented_values(catalog, callee, keyword);
-        return Some((values, format!("{callee}({keyword}=...)"), range));
-    }
-    let range = view.range(encoding, resolved.start, resolved.end);
-    if let Some(name) = assigned_variable(resolved, offset) {
-        // The value of a job script's `export NAME=` (typed so far, or nothing yet).
-        let values = matching::documented_env_values(catalog, name, &resolved.imported);
-        return Some((values, format!("{name}=..."), range));
-    }
-    // A flag being typed after a command (`mpiexec -n|`, `#SBATCH --c|`).
-    let (command, typed) = first.strip_prefix("flag:")?.rsplit_once(':')?;
-    let mut flags = matching::documented_flags(catalog, command, &resolved.imported);
-    flags.retain(|f| f.value.starts_with(typed));
-    Some((flags, format!("{command} flag"), range))
 }

@@ -952,3 +952,63 @@ pub fn documented_flags(
     }
     best_per_value(catalog, found)
 }
+
+/// What completion offers at a resolved node: documented values, what they are values
+/// of (for the item's detail), and the byte range they replace.
+#[derive(Debug, Clone)]
+pub struct Completions {
+    pub values: Vec<DocumentedValue>,
+    pub of: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Completion at `offset`: inside a documented keyword's string, the values the skills
+/// name; in a job script's assignment (`export OMP_NUM_THREADS=|`), the values they
+/// assign; on a flag being typed (`mpiexec -n|`), the flags they name for the command.
+pub fn completions(catalog: &Catalog, resolved: &Resolved, offset: usize) -> Option<Completions> {
+    let first = resolved.keys.first()?;
+    if let Some(rest) = first.strip_prefix("val:") {
+        // Inside a literal value: its key is `val:callee:keyword:<typed so far>`.
+        let mut parts = rest.splitn(3, ':');
+        let (callee, keyword) = (parts.next()?, parts.next()?);
+        // The string's content, between the quotes.
+        let start = resolved.start + 1;
+        return Some(Completions {
+            values: documented_values(catalog, callee, keyword),
+            of: format!("{callee}({keyword}=...)"),
+            start,
+            end: resolved.end.saturating_sub(1).max(start),
+        });
+    }
+    let (start, end) = (resolved.start, resolved.end);
+    if let Some(name) = assigned_variable(resolved, offset) {
+        return Some(Completions {
+            values: documented_env_values(catalog, name, &resolved.imported),
+            of: format!("{name}=..."),
+            start,
+            end,
+        });
+    }
+    let (command, typed) = first.strip_prefix("flag:")?.rsplit_once(':')?;
+    let mut values = documented_flags(catalog, command, &resolved.imported);
+    values.retain(|f| f.value.starts_with(typed));
+    Some(Completions {
+        values,
+        of: format!("{command} flag"),
+        start,
+        end,
+    })
+}
+
+/// The variable whose assigned value the cursor is in (`export OMP_NUM_THREADS=|`): the
+/// resolved node is a variable of an assignment site, after its name.
+fn assigned_variable(resolved: &Resolved, offset: usize) -> Option<&str> {
+    let name = resolved.keys.first()?.strip_prefix("env:")?;
+    let site = resolved.call.as_ref()?;
+    let assigned = site
+        .keys
+        .first()
+        .is_some_and(|k| k.strip_prefix("env:") == Some(name));
+    (assigned && offset > site.end).then_some(name)
+}
