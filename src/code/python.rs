@@ -145,7 +145,12 @@ enum Binding {
 /// Bindings of one module, in source order.
 #[derive(Debug, Default, PartialEq)]
 pub struct Analysis {
-    bindings: HashMap<String, Vec<(usize, Binding)>>,
+    /// Shared, so that a part's view of a whole program ([`Self::relative_to`]) costs no
+    /// copy on the hover path.
+    bindings: Arc<HashMap<String, Vec<(usize, Binding)>>>,
+    /// Where the part being resolved starts in the program whose bindings these are:
+    /// nodes' offsets are the part's, bindings' the program's.
+    base: usize,
     star_modules: Vec<String>,
     /// Top-level modules of every import, sorted: read once per parse, given to every
     /// resolution (`Resolved::imported`).
@@ -172,7 +177,7 @@ impl Analysis {
             ..Analysis::default()
         };
         analysis.collect(tree.root_node(), src);
-        for list in analysis.bindings.values_mut() {
+        for list in Arc::make_mut(&mut analysis.bindings).values_mut() {
             list.sort_by_key(|(at, _)| *at);
         }
         analysis.imported = analysis.imported_modules();
@@ -188,37 +193,29 @@ impl Analysis {
     /// its own), as one module: each part's positions moved by its start in the program.
     pub fn merged<'a>(parts: impl IntoIterator<Item = (usize, &'a Analysis)>) -> Analysis {
         let mut out = Analysis::default();
+        let bindings = Arc::make_mut(&mut out.bindings);
         for (start, part) in parts {
-            for (name, list) in &part.bindings {
-                out.bindings
+            for (name, list) in part.bindings.iter() {
+                bindings
                     .entry(name.clone())
                     .or_default()
                     .extend(list.iter().map(|(at, b)| (start + at, b.clone())));
             }
             out.star_modules.extend(part.star_modules.iter().cloned());
         }
-        for list in out.bindings.values_mut() {
+        for list in bindings.values_mut() {
             list.sort_by_key(|(at, _)| *at);
         }
         out.imported = out.imported_modules();
         out
     }
 
-    /// This program's bindings as seen from a part of it starting at `start`: positions
-    /// relative to that part (bindings before it at 0, so they stay before every node
-    /// of the part, in their order).
+    /// This program's bindings as seen from a part of it starting at `start` (its nodes'
+    /// offsets are the part's): shares the bindings, no copy.
     pub fn relative_to(&self, start: usize) -> Analysis {
         Analysis {
-            bindings: self
-                .bindings
-                .iter()
-                .map(|(name, list)| {
-                    let moved = list
-                        .iter()
-                        .map(|(at, b)| (at.saturating_sub(start), b.clone()));
-                    (name.clone(), moved.collect())
-                })
-                .collect(),
+            bindings: self.bindings.clone(),
+            base: start,
             star_modules: self.star_modules.clone(),
             imported: self.imported.clone(),
             outer: None,
@@ -261,7 +258,7 @@ impl Analysis {
     }
 
     fn bind(&mut self, name: &str, at: usize, binding: Binding) {
-        self.bindings
+        Arc::make_mut(&mut self.bindings)
             .entry(name.to_string())
             .or_default()
             .push((at, binding));
@@ -415,7 +412,7 @@ impl Analysis {
         };
         list.iter()
             .rev()
-            .find(|(pos, _)| *pos <= at)
+            .find(|(pos, _)| *pos <= at + self.base)
             .map(|(_, b)| b)
             .or_else(|| self.outer.as_deref().and_then(|o| o.lookup_last(name)))
             .or_else(|| list.first().map(|(_, b)| b))

@@ -259,7 +259,7 @@ fn skipping_expressions_loses_no_binding() {
             break;
         }
     }
-    for list in everything.bindings.values_mut() {
+    for list in std::sync::Arc::make_mut(&mut everything.bindings).values_mut() {
         list.sort_by_key(|(at, _)| *at);
     }
     everything.imported = everything.imported_modules();
