@@ -9,7 +9,8 @@
 //! Notebooks are asked as the product reads them (`explain FILE.ipynb:CELL:LINE:COL`).
 //! The Python code blocks of .md/.rst docs are asked as one program per file (blocks in
 //! order); their shell blocks (`benches/relevance/shell_cases.toml`) as one job script per
-//! file. Results are reported per pack and per kind of file.
+//! file. Input files (`input_cases.toml`) and C/C++/Fortran sources (`source_cases.toml`)
+//! are asked as the files they are. Results are reported per pack and per kind of file.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -59,7 +60,12 @@ impl Case {
         match self.file.rsplit('.').next() {
             Some("ipynb") => "notebook",
             Some("py") => "python",
-            _ => "python in docs",
+            Some("md" | "rst") => "python in docs",
+            Some("cpp" | "cc" | "cxx" | "c" | "h" | "hpp" | "f90" | "F90" | "f") => {
+                "C/C++/Fortran source"
+            }
+            Some("jl") => "julia",
+            _ => "input file",
         }
     }
 }
@@ -114,7 +120,7 @@ fn normalise(text: &str) -> String {
 
 fn program(path: &Path, shell: bool) -> Option<Program> {
     let raw = std::fs::read_to_string(path).ok()?;
-    let ext = path.extension()?.to_str()?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let mut text = String::new();
     let mut lines = BTreeMap::new();
     let mut out_line = 0;
@@ -125,7 +131,8 @@ fn program(path: &Path, shell: bool) -> Option<Program> {
         text.push('\n');
     };
     match ext {
-        "py" => {
+        // A file the product reads as it is: Python, an input file, a source file.
+        _ if ext != "md" && ext != "rst" => {
             return Some(Program {
                 lines: (1..=raw.lines().count())
                     .map(|l| ((0, l), (l, 0)))
@@ -367,6 +374,18 @@ fn main() {
     cases
         .case
         .extend(shell.case.into_iter().map(|c| Case { shell: true, ..c }));
+    // Input files and C/C++/Fortran sources, asked as the files they are.
+    for name in ["input_cases.toml", "source_cases.toml"] {
+        let path = cases_path.with_file_name(name);
+        let more: ShellCaseFile = match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(c) => c,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        cases.case.extend(more.case);
+    }
     let verbose = std::env::var_os("RELEVANCE_VERBOSE").is_some();
     let temp = tempfile::tempdir().expect("temp dir");
     let work_dir = temp.path().to_path_buf();
@@ -520,7 +539,8 @@ fn locate(
         .entry((source.to_path_buf(), case.shell))
         .or_insert_with(|| {
             let program = program(source, case.shell)?;
-            let file = if source.extension().is_some_and(|e| e == "py") {
+            let doc = source.extension().is_some_and(|e| e == "md" || e == "rst");
+            let file = if !doc {
                 source.to_path_buf()
             } else {
                 // Beside nothing: the case's pack is given explicitly.

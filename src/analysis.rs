@@ -30,7 +30,7 @@ pub struct SiteFindings {
 /// Every call site with applicable pitfalls, minus lines whose comment carries the ignore
 /// marker (`# skill-lsp: ignore` in Python).
 pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
-    let imported = doc.imported();
+    let imported = matching::packs_imported(catalog, &doc.imported());
     let sites = doc.call_sites();
     let assignments = environment_assignments(&sites);
     // One statement says a pitfall once: at its first call (`mpiexec` running
@@ -41,7 +41,7 @@ pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
         .into_iter()
         .filter(|site| !silenced(doc.source(), site.start, doc.line_comment()))
         .filter_map(|site| {
-            let mut findings = matching::findings(catalog, &site, &imported);
+            let mut findings = matching::findings_in(catalog, &site, &imported);
             // Advice the file already follows above (or at) this site is not repeated.
             findings.retain(|f| {
                 let written = applicability::assignments_written(catalog.entry(f.entry).2);

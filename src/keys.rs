@@ -8,6 +8,9 @@
 //! - `path:doc/ase/parallel.rst`  a repository path
 //! - `cmd:mpiexec`                a shell command
 //! - `flag:mpiexec:-np`           a command's flag (its owner is the command)
+//! - `set:scf.spinpolarization` / `set:hamiltonian/dftb/scc`   an input file's keyword
+//!   (lowercased), alone and under its group
+//! - `setval:scf.spinpolarization:on` / `setval:*:on`   a keyword's value
 
 use crate::model::{Symbol, SymbolKind};
 
@@ -23,6 +26,8 @@ pub fn symbol_key(symbol: &Symbol) -> String {
         SymbolKind::Path => format!("path:{}", symbol.name),
         SymbolKind::Command => format!("cmd:{}", symbol.name),
         SymbolKind::Flag => format!("flag:{owner}:{}", symbol.name),
+        SymbolKind::Setting => format!("set:{}", symbol.name),
+        SymbolKind::SettingValue => format!("setval:{owner}:{}", symbol.name),
     }
 }
 
@@ -48,6 +53,22 @@ pub fn command(name: &str) -> String {
 
 pub fn flag(command: &str, flag: &str) -> String {
     format!("flag:{command}:{flag}")
+}
+
+/// An input file's keyword (already lowercased).
+pub fn setting(name: &str) -> String {
+    format!("set:{name}")
+}
+
+/// A value of an input file's keyword (both lowercased).
+pub fn setting_value(setting: &str, value: &str) -> String {
+    format!("setval:{setting}:{value}")
+}
+
+/// Whether a key is an input file's (`set:`, `setval:`): it is looked up only in the
+/// packs that own the file, never in every pack.
+pub fn is_setting_key(key: &str) -> bool {
+    key.starts_with("set:") || key.starts_with("setval:")
 }
 
 /// A name as names are compared across spellings: ASCII letters and digits, lowercased

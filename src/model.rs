@@ -124,6 +124,11 @@ pub enum SymbolKind {
     Command,
     /// A command's flag: `-np`; `owner` is the command (`mpiexec`).
     Flag,
+    /// An input file's keyword, lowercased: `scf.spinpolarization`, `time_window`.
+    Setting,
+    /// A value of an input file's keyword, lowercased; `owner` is the keyword when the
+    /// skill shows it (`scf.SpinPolarization on`).
+    SettingValue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

@@ -145,6 +145,9 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
     let mut symbols: BTreeSet<Symbol> = entry.symbols.drain(..).collect();
     let mut paths: Vec<String> = entry.cited_paths.clone();
     if entry.kind == EntryKind::Example {
+        if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Input) {
+            input_example_symbols(&entry.text, &mut symbols);
+        }
         if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Shell) {
             let commands: String = entry
                 .text
@@ -185,6 +188,9 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
                 }
             }
         }
+        for span in &spans {
+            setting_symbols(span, &mut symbols);
+        }
         for span in spans {
             span_symbols(
                 span,
@@ -204,6 +210,72 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
     }
     entry.symbols = symbols.into_iter().collect();
     entry.cited_paths = paths;
+}
+
+/// The keywords and values of a skill's input-file example, read by the same reader as
+/// the user's input files (`code::input`), so both sides key them alike.
+fn input_example_symbols(text: &str, out: &mut BTreeSet<Symbol>) {
+    let Ok(Code::Input(doc)) = Code::parse(FileKind::Input, text.to_string()) else {
+        return;
+    };
+    for site in doc.call_sites() {
+        for key in &site.keys {
+            if let Some(name) = key.strip_prefix("set:") {
+                out.insert(Symbol::new(SymbolKind::Setting, name));
+            } else if let Some((owner, value)) =
+                key.strip_prefix("setval:").and_then(|r| r.rsplit_once(':'))
+            {
+                out.insert(Symbol::owned(SymbolKind::SettingValue, value, owner));
+            }
+        }
+    }
+}
+
+/// An input file's keyword a code span names, with its value: `scf.SpinPolarization on`,
+/// `Driver = VelocityVerlet`, `#time_window`, `*STEP`, `$chrg`, `&time_control`,
+/// `temp=300`. A name alone is also a value (`Type2FileNames` is a block type and the
+/// value naming it). Paths and calls are not keywords.
+fn setting_symbols(span: &str, out: &mut BTreeSet<Symbol>) {
+    use crate::code::input::reader::{is_keyword, normalise};
+    let span = span.trim_end_matches([',', ';', ':', '>']);
+    let card = span.starts_with('*') && !span.starts_with("**");
+    let body = span.trim_start_matches(['#', '*', '&', '$', '<']);
+    if body.is_empty() || span.contains('(') || (is_path(span) && !span.contains('=')) {
+        return;
+    }
+    let (name, value) = match body.split_once('=') {
+        Some((n, v)) => (n.trim(), Some(v.trim())),
+        None if card => (body.split(',').next().unwrap_or("").trim(), None),
+        None => match body.split_once(char::is_whitespace) {
+            Some((n, v)) if !v.trim().contains(char::is_whitespace) => (n, Some(v.trim())),
+            Some(_) => return,
+            None => (body, None),
+        },
+    };
+    let name = name.split(['[', '(']).next().unwrap_or("").trim_end();
+    let keyword = if card {
+        !name.is_empty() && name.split(' ').all(is_keyword)
+    } else {
+        is_keyword(name)
+    };
+    if !keyword || name.len() < 2 {
+        return;
+    }
+    let name = normalise(name);
+    out.insert(Symbol::new(SymbolKind::Setting, &name));
+    match value.map(|v| v.trim_matches(['"', '\'', ',', '{', ' '])) {
+        Some(value) if !value.is_empty() && !value.contains(char::is_whitespace) => {
+            out.insert(Symbol::owned(
+                SymbolKind::SettingValue,
+                normalise(value),
+                &name,
+            ));
+        }
+        Some(_) => {}
+        None => {
+            out.insert(Symbol::new(SymbolKind::SettingValue, &name));
+        }
+    }
 }
 
 /// Backticked spans of an entry's text.

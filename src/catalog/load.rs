@@ -3,6 +3,7 @@
 //! the tantivy side (open, incremental writes, in-memory builds).
 
 use super::*;
+use crate::model::SymbolKind;
 
 impl Catalog {
     /// The one loader behind [`Catalog::load`], [`Catalog::refresh`] and
@@ -253,9 +254,12 @@ fn document<'a>(
         text.push_str(h);
     }
     d.add_text(fields.text, text);
+    // An input file's keywords repeat the entry's own words, lowercased: searched as
+    // text already, they would only weigh those words twice.
     let symbols: Vec<&str> = entry
         .symbols
         .iter()
+        .filter(|s| !matches!(s.kind, SymbolKind::Setting | SymbolKind::SettingValue))
         .map(|s| s.name.as_str())
         .chain(entry.cited_paths.iter().map(String::as_str))
         .collect();

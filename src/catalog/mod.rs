@@ -125,6 +125,9 @@ pub struct Catalog {
     by_key: FxHashMap<Arc<str>, Vec<EntryId>>,
     /// Python top-level module -> the packs about it.
     packs_by_module: HashMap<String, Vec<u32>>,
+    /// `name:<file name>` and `ext:<extension>` of the paths the skills cite (lowercased)
+    /// -> the packs citing them: which packs an input file belongs to.
+    packs_by_file: HashMap<String, Vec<u32>>,
     /// Symbol -> (pack, doc path) documenting it.
     docs_by_symbol: HashMap<String, Vec<(u32, String)>>,
     /// Per pack, the key of the source it was read from (the index's `pack` field).
@@ -242,6 +245,7 @@ impl Catalog {
                     .push(p as u32);
             }
         }
+        let packs_by_file = cited_file_names(&packs);
         let reader = index.reader()?;
         let parser = QueryParser::for_index(&index, vec![fields.text, fields.symbols]);
         let mentions = (0..packs.len())
@@ -254,6 +258,7 @@ impl Catalog {
             ordinals,
             by_key,
             packs_by_module,
+            packs_by_file,
             docs_by_symbol,
             mentions,
             pack_sources,
@@ -302,6 +307,22 @@ impl Catalog {
             .get(module)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The packs whose skills cite a file named `name` (lowercased), and those citing
+    /// files with its extension.
+    pub fn packs_citing_file(&self, name: &str) -> (&[u32], &[u32]) {
+        let get = |key: String| {
+            self.packs_by_file
+                .get(&key)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+        };
+        let by_extension = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => get(format!("ext:{ext}")),
+            _ => &[],
+        };
+        (get(format!("name:{name}")), by_extension)
     }
 
     pub fn docs_documenting(&self, symbol: &str) -> &[(u32, String)] {
@@ -484,6 +505,36 @@ impl Catalog {
 }
 
 /// How much an entry kind counts when several entries match equally.
+/// `name:` and `ext:` of every path the packs' entries cite, lowercased, to the packs.
+fn cited_file_names(packs: &[Arc<Pack>]) -> HashMap<String, Vec<u32>> {
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for (p, pack) in packs.iter().enumerate() {
+        let mut names: std::collections::BTreeSet<String> = Default::default();
+        let cited = pack
+            .skills
+            .iter()
+            .flat_map(|s| &s.entries)
+            .flat_map(|e| &e.cited_paths);
+        for path in cited {
+            let base = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+            // `doc/CalculiX.tex:404-458`: the line range is not part of the name.
+            let base = base.split(':').next().unwrap_or("").to_string();
+            if let Some((stem, ext)) = base.rsplit_once('.') {
+                if !stem.is_empty() && !stem.contains('*') {
+                    names.insert(format!("ext:{ext}"));
+                }
+            }
+            if !base.is_empty() && !base.contains('*') {
+                names.insert(format!("name:{base}"));
+            }
+        }
+        for name in names {
+            out.entry(name).or_default().push(p as u32);
+        }
+    }
+    out
+}
+
 pub fn kind_weight(kind: EntryKind) -> f32 {
     match kind {
         EntryKind::Pitfall => 3.0,

@@ -6,7 +6,9 @@
 //! - [`python`]: Python sources (tree-sitter), also the code of notebooks;
 //! - [`notebook`]: Jupyter notebooks: one Python program laid out in cells, each cell
 //!   parsed on its own and the bindings merged;
-//! - [`shell`]: shell and batch job scripts (tree-sitter-bash).
+//! - [`shell`]: shell and batch job scripts (tree-sitter-bash);
+//! - [`input`]: input files of simulation codes (namelists, HSD, `key value` decks,
+//!   `#command:` files, `*CARD` decks, and formats never seen, by one tolerant reader).
 //!
 //! Matching, applicability, fixes, analysis, the language server's documents and the
 //! CLI see only [`Code`], [`CallSite`] and [`Resolved`]. Adding a kind of file: a
@@ -14,10 +16,12 @@
 //! into [`CallSite`]s and [`Resolved`] keys (the `keys` vocabulary), and its arm in
 //! [`Code`].
 
+pub mod input;
 pub mod notebook;
 pub mod python;
 pub mod shell;
 
+use input::InputDocument;
 use python::PyDocument;
 use shell::ShellDocument;
 
@@ -139,6 +143,33 @@ pub enum FileKind {
     Notebook,
     /// A shell or batch job script.
     Shell,
+    /// An input file of a simulation code.
+    Input,
+}
+
+/// Extensions of input files: Fortran namelists, HSD, decks, parameter files.
+const INPUT_EXTENSIONS: [&str; 11] = [
+    "in", "inp", "hsd", "nml", "namelist", "par", "dat", "input", "xtbrc", "fdf", "gen",
+];
+
+/// Names of input files without a telling extension (`MOM_input`, `INCAR`, `xcontrol`),
+/// compared lowercased: a file named like this, or starting with one of these and `_`.
+const INPUT_NAMES: [&str; 8] = [
+    "mom_input",
+    "mom_override",
+    "input",
+    "incar",
+    "xcontrol",
+    "control",
+    "namelist",
+    "diag_table",
+];
+
+/// Build and packaging templates that end in `.in` but are no simulation's input
+/// (`Makefile.in`, `MANIFEST.in`, `config.h.in`, `Doxyfile.in`).
+fn is_template(base: &str) -> bool {
+    let stem = base.strip_suffix(".in").unwrap_or("");
+    matches!(stem, "makefile" | "manifest" | "configure" | "doxyfile") || stem.contains('.')
 }
 
 /// Interpreters whose `#!` line makes a file a shell script.
@@ -151,17 +182,30 @@ impl FileKind {
             Some("python") => Some(FileKind::Python),
             Some("jupyter") => Some(FileKind::Notebook),
             Some("shellscript" | "sh" | "bash" | "zsh" | "slurm") => Some(FileKind::Shell),
+            Some("fortran-namelist" | "namelist" | "hsd" | "ini" | "properties") => {
+                Some(FileKind::Input)
+            }
             _ => None,
         };
         let lower = name.to_ascii_lowercase();
-        let extension = lower.rsplit_once('.').map(|(_, e)| e);
+        let base = lower.rsplit('/').next().unwrap_or(&lower);
+        let extension = base.rsplit_once('.').map(|(_, e)| e);
         by_language.or(match extension {
             Some("py" | "pyi" | "pyw") => Some(FileKind::Python),
             Some("ipynb") => Some(FileKind::Notebook),
             Some("sh" | "bash" | "zsh" | "ksh" | "slurm" | "sbatch" | "pbs" | "lsf" | "job") => {
                 Some(FileKind::Shell)
             }
-            _ => None,
+            Some(e) if INPUT_EXTENSIONS.contains(&e) && !is_template(base) => Some(FileKind::Input),
+            _ => INPUT_NAMES
+                .iter()
+                .any(|n| {
+                    base == *n
+                        || base
+                            .strip_prefix(n)
+                            .is_some_and(|r| r.starts_with(['_', '.']))
+                })
+                .then_some(FileKind::Input),
         })
     }
 
@@ -193,15 +237,20 @@ impl FileKind {
         match lang.map(str::to_ascii_lowercase).as_deref() {
             Some("python" | "py" | "python3" | "pycon" | "ipython") => Some(FileKind::Python),
             Some("bash" | "sh" | "shell" | "console" | "zsh" | "slurm") => Some(FileKind::Shell),
+            Some(
+                "hsd" | "ini" | "cfg" | "conf" | "namelist" | "nml" | "fortran" | "inp" | "in"
+                | "dat" | "par" | "text" | "txt" | "none" | "plain" | "input",
+            ) => input::reader::looks_like_input(text).then_some(FileKind::Input),
             Some(_) => None,
-            None => text.contains("import ").then_some(FileKind::Python),
+            None if text.contains("import ") => Some(FileKind::Python),
+            None => input::reader::looks_like_input(text).then_some(FileKind::Input),
         }
     }
 
     /// What starts a line comment in this kind of file (where the ignore marker goes).
     pub fn line_comment(self) -> &'static str {
         match self {
-            FileKind::Python | FileKind::Notebook | FileKind::Shell => "#",
+            FileKind::Python | FileKind::Notebook | FileKind::Shell | FileKind::Input => "#",
         }
     }
 }
@@ -213,12 +262,23 @@ pub enum Code {
     /// A notebook's code cells, each parsed on its own, resolved as one program.
     Notebook(notebook::NotebookCode),
     Shell(ShellDocument),
+    Input(InputDocument),
 }
 
 impl Code {
     /// Parses `text` as `kind`; the text back when the parser gives up.
     pub fn parse(kind: FileKind, text: String) -> Result<Code, String> {
+        Self::parse_named(kind, "", text)
+    }
+
+    /// [`Self::parse`] for a file named `name` (an input file's name says which packs
+    /// own it).
+    pub fn parse_named(kind: FileKind, name: &str, text: String) -> Result<Code, String> {
         match kind {
+            FileKind::Input => {
+                let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+                Ok(Code::Input(InputDocument::parse(text, base)))
+            }
             FileKind::Python => PyDocument::parse_or_return(text).map(Code::Python),
             // Text without its cells' layout: one cell.
             FileKind::Notebook => {
@@ -243,6 +303,7 @@ impl Code {
             Code::Python(doc) => &doc.source,
             Code::Notebook(code) => &code.source,
             Code::Shell(doc) => &doc.source,
+            Code::Input(doc) => &doc.source,
         }
     }
 
@@ -251,7 +312,8 @@ impl Code {
         match self {
             Code::Python(PyDocument { source, .. })
             | Code::Notebook(notebook::NotebookCode { source, .. })
-            | Code::Shell(ShellDocument { source, .. }) => {
+            | Code::Shell(ShellDocument { source, .. })
+            | Code::Input(InputDocument { source, .. }) => {
                 std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
@@ -262,7 +324,7 @@ impl Code {
         match self {
             Code::Python(doc) => doc.analysis.imports().collect(),
             Code::Notebook(code) => code.analysis().imports().collect(),
-            Code::Shell(_) => Vec::new(),
+            Code::Shell(_) | Code::Input(_) => Vec::new(),
         }
     }
 
@@ -273,6 +335,7 @@ impl Code {
             Code::Python(doc) => doc.analysis.imported().to_vec(),
             Code::Notebook(code) => code.analysis().imported().to_vec(),
             Code::Shell(doc) => doc.imported(),
+            Code::Input(doc) => doc.imported(),
         }
     }
 
@@ -301,6 +364,7 @@ impl Code {
             Code::Python(_) => FileKind::Python.line_comment(),
             Code::Notebook(_) => FileKind::Notebook.line_comment(),
             Code::Shell(_) => FileKind::Shell.line_comment(),
+            Code::Input(doc) => doc.line_comment(),
         }
     }
 
@@ -310,6 +374,7 @@ impl Code {
             Code::Python(doc) => doc.keys_at(offset),
             Code::Notebook(code) => code.keys_at(offset),
             Code::Shell(doc) => doc.keys_at(offset),
+            Code::Input(doc) => doc.keys_at(offset),
         }
     }
 
@@ -318,6 +383,7 @@ impl Code {
             Code::Python(doc) => doc.call_sites(),
             Code::Notebook(code) => code.call_sites(),
             Code::Shell(doc) => doc.call_sites(),
+            Code::Input(doc) => doc.call_sites(),
         }
     }
 
@@ -327,6 +393,7 @@ impl Code {
             Code::Python(doc) => doc.edit_deferred(start, end, text),
             Code::Notebook(code) => code.edit_deferred(start, end, text),
             Code::Shell(doc) => doc.edit_deferred(start, end, text),
+            Code::Input(doc) => doc.edit_deferred(start, end, text),
         }
     }
 
@@ -336,6 +403,7 @@ impl Code {
             Code::Python(doc) => doc.refresh(),
             Code::Notebook(code) => code.refresh(),
             Code::Shell(doc) => doc.refresh(),
+            Code::Input(doc) => doc.refresh(),
         }
     }
 
@@ -345,6 +413,7 @@ impl Code {
             (Code::Python(doc), Code::Python(parsed)) => doc.adopt(parsed),
             (Code::Notebook(code), Code::Notebook(parsed)) => code.adopt(parsed),
             (Code::Shell(doc), Code::Shell(parsed)) => doc.adopt(parsed),
+            (Code::Input(doc), Code::Input(parsed)) => doc.adopt(parsed),
             _ => {}
         }
     }
@@ -354,6 +423,7 @@ impl Code {
             Code::Python(doc) => doc.is_stale(),
             Code::Notebook(code) => code.is_stale(),
             Code::Shell(doc) => doc.is_stale(),
+            Code::Input(doc) => doc.is_stale(),
         }
     }
 }
@@ -386,7 +456,9 @@ impl SourceFile {
                 let code = Code::notebook(read.program, &read.spans);
                 (code, Some(read.spans))
             }
-            FileKind::Python | FileKind::Shell => (Code::parse(kind, text), None),
+            FileKind::Python | FileKind::Shell | FileKind::Input => {
+                (Code::parse_named(kind, name, text), None)
+            }
         };
         let code = code.map_err(|_| SourceError::Unparsed)?;
         Ok(SourceFile { kind, code, cells })

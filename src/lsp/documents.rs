@@ -36,16 +36,25 @@ pub struct Document {
     pub markdown: bool,
     /// A notebook's cells, in order.
     pub cells: Option<Arc<Cells>>,
+    /// The file's name (an input file's says which packs own it).
+    pub name: Arc<str>,
 }
 
 impl Document {
-    pub fn new(text: String, version: i32, kind: Option<FileKind>, markdown: bool) -> Self {
+    pub fn new(
+        text: String,
+        version: i32,
+        kind: Option<FileKind>,
+        markdown: bool,
+        name: &str,
+    ) -> Self {
         let mut doc = Document {
             version,
             content: Content::Text(text),
             kind,
             markdown,
             cells: None,
+            name: Arc::from(name),
         };
         doc.fit_content();
         if kind.is_some() && doc.code().is_none() {
@@ -66,7 +75,7 @@ impl Document {
                 // A notebook is parsed cell by cell, where its cells are.
                 let parsed = match &self.cells {
                     Some(cells) => Code::notebook(text, &cells.spans),
-                    None => Code::parse(kind, text),
+                    None => Code::parse_named(kind, &self.name, text),
                 };
                 match parsed {
                     Ok(code) => {
@@ -279,7 +288,8 @@ impl Documents {
         let kind = FileKind::detect(uri.path().as_str(), Some(language_id), &text)
             .filter(|k| *k != FileKind::Notebook);
         let markdown = kind.is_none() && super::proto::is_markdown(&uri, Some(language_id));
-        let doc = Document::new(text, version, kind, markdown);
+        let name = uri.path().as_str().rsplit('/').next().unwrap_or("");
+        let doc = Document::new(text, version, kind, markdown, name);
         self.lock().docs.insert(uri, doc);
     }
 

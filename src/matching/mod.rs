@@ -144,22 +144,64 @@ fn reachable(catalog: &Catalog, key: &str, lookup: &str, imported: &[u32]) -> Ve
         .iter()
         .flat_map(|p| catalog.with_key_in_pack(lookup, *p).iter().copied())
         .collect();
-    if scoped.is_empty() && key_module(key).is_none() {
+    // An input file's keyword is looked up only in the packs that own the file.
+    if scoped.is_empty() && key_module(key).is_none() && !keys::is_setting_key(key) {
         let all = catalog.with_key(lookup);
         return all[..all.len().min(UNSCOPED_LIMIT)].to_vec();
     }
     scoped
 }
 
-/// The packs about the top-level modules a file imports.
+/// The packs about the top-level modules a file imports; for an input file (whose
+/// `imported` is `file:<name>` and its keywords as `set:` keys), the packs that own it.
 pub fn packs_imported(catalog: &Catalog, imported: &[String]) -> Vec<u32> {
     let mut packs: Vec<u32> = imported
         .iter()
         .flat_map(|m| catalog.packs_of_module(m).iter().copied())
         .collect();
+    packs.extend(packs_owning_input(catalog, imported));
     packs.sort_unstable();
     packs.dedup();
     packs
+}
+
+/// The packs an input file belongs to: those whose skills cite its name; those sharing
+/// [`weights::MIN_SHARED_SETTINGS`] of its keywords (and at least half as many as the
+/// pack sharing most); those citing files with its extension and sharing one keyword.
+/// Never every pack: a file that is none of theirs hears nothing.
+fn packs_owning_input(catalog: &Catalog, imported: &[String]) -> Vec<u32> {
+    let Some(name) = imported.iter().find_map(|m| m.strip_prefix("file:")) else {
+        if !imported.iter().any(|m| keys::is_setting_key(m)) {
+            return Vec::new();
+        }
+        return by_shared_settings(catalog, imported, &[]);
+    };
+    let (by_name, by_extension) = catalog.packs_citing_file(name);
+    let mut owners = by_name.to_vec();
+    owners.extend(by_shared_settings(catalog, imported, by_extension));
+    owners
+}
+
+fn by_shared_settings(catalog: &Catalog, imported: &[String], by_extension: &[u32]) -> Vec<u32> {
+    let mut shared: HashMap<u32, usize> = HashMap::new();
+    for key in imported.iter().filter(|m| keys::is_setting_key(m)) {
+        let mut last = None;
+        for id in catalog.with_key(key) {
+            if last != Some(id.pack) {
+                *shared.entry(id.pack).or_default() += 1;
+                last = Some(id.pack);
+            }
+        }
+    }
+    let best = shared.values().copied().max().unwrap_or(0);
+    shared
+        .into_iter()
+        .filter(|&(pack, n)| {
+            (n >= weights::MIN_SHARED_SETTINGS && 2 * n >= best)
+                || (n >= 1 && by_extension.contains(&pack))
+        })
+        .map(|(pack, _)| pack)
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -336,7 +378,11 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     let hovering_callee = resolved
         .keys
         .first()
-        .is_some_and(|k| k.starts_with("sym:") || k.starts_with("cmd:"));
+        .is_some_and(|k| k.starts_with("sym:") || k.starts_with("cmd:") || k.starts_with("set:"));
+    let in_input = resolved
+        .keys
+        .first()
+        .is_some_and(|k| keys::is_setting_key(k));
     let own_keys = resolved
         .keys
         .iter()
@@ -363,7 +409,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         .first()
         .filter(|k| k.starts_with("kw:"))
         .and_then(|k| k.rsplit(':').next());
-    if let Some(call) = &resolved.call {
+    // In an input file every linked pitfall names the hovered keyword or value: it is
+    // shown; diagnostics ask `applicability::applies_to_setting`.
+    if let Some(call) = resolved.call.as_ref().filter(|_| !in_input) {
         hits.retain(|id, hit| {
             let (_, _, entry) = catalog.entry(*id);
             entry.kind != EntryKind::Pitfall
@@ -394,7 +442,7 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                 if resolved
                     .call
                     .as_ref()
-                    .is_none_or(|c| applicability::applies(entry, c))
+                    .is_none_or(|c| in_input || applicability::applies(entry, c))
                 {
                     hits.insert(id, hit);
                 }
@@ -796,10 +844,17 @@ pub struct Finding {
 /// top-level modules the file is about, scopes keys of no package (environment
 /// variables, commands) as hovers are scoped.
 pub fn findings(catalog: &Catalog, site: &CallSite, imported: &[String]) -> Vec<Finding> {
+    findings_in(catalog, site, &packs_imported(catalog, imported))
+}
+
+/// [`findings`] with the packs of what the file imports decided once for the file
+/// (`packs_imported`).
+pub fn findings_in(catalog: &Catalog, site: &CallSite, imported: &[u32]) -> Vec<Finding> {
     if !site.keys.iter().any(|k| any_pack_in_scope(catalog, k)) {
         return Vec::new();
     }
-    let imported = packs_imported(catalog, imported);
+    let imported = imported.to_vec();
+    let in_input = site.keys.first().is_some_and(|k| keys::is_setting_key(k));
     let hits = direct_hits(catalog, &site.keys, site.keys.len(), &imported);
     // A diagnostic speaks for the packages the file is about: when it imports (or a job
     // runs) something a pack covers, keys of no package do not reach other packs.
@@ -812,7 +867,12 @@ pub fn findings(catalog: &Catalog, site: &CallSite, imported: &[String]) -> Vec<
         .filter(|(id, _)| imported.is_empty() || speaking.contains(&id.pack))
         .filter(|(id, _)| {
             let (_, _, entry) = catalog.entry(*id);
-            entry.kind == EntryKind::Pitfall && applicability::applies(entry, site)
+            entry.kind == EntryKind::Pitfall
+                && if in_input {
+                    applicability::applies_to_setting(entry, site)
+                } else {
+                    applicability::applies(entry, site)
+                }
         })
         .collect();
     ranked.sort_by(rank_order);

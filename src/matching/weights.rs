@@ -8,7 +8,7 @@ use crate::catalog::mentions::Mention;
 pub fn key_strength(key: &str) -> f32 {
     match key.split_once(':').map(|(k, _)| k) {
         Some("val") => 5.0,
-        Some("kw") | Some("env") => 4.0,
+        Some("kw") | Some("env") | Some("setval") => 4.0,
         _ => 3.0,
     }
 }
@@ -64,3 +64,7 @@ pub const STEMMED_LENGTH: usize = 7;
 /// Words this long or longer that end in `s` also match their singular in retrieval
 /// (`models` finds "model-format").
 pub const MIN_PLURAL: usize = 5;
+
+/// Keywords an input file must share with a pack's skills for the pack to answer in it,
+/// when the skills cite neither the file's name nor its extension.
+pub const MIN_SHARED_SETTINGS: usize = 3;

@@ -151,6 +151,7 @@ impl Documents {
             params.notebook_document.version,
             Some(FileKind::Notebook),
             false,
+            "",
         );
         doc.cells = Some(Arc::new(Cells::default()));
         doc.replace_cells(0, 0, new);
