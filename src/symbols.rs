@@ -189,7 +189,14 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
             }
         }
         for span in &spans {
-            setting_symbols(span, &mut symbols);
+            // `#src_steps/#rx_steps`: alternatives, each a keyword.
+            if span.starts_with(['#', '*', '$', '&']) && span.contains('/') {
+                for part in span.split('/') {
+                    setting_symbols(part, &mut symbols);
+                }
+            } else {
+                setting_symbols(span, &mut symbols);
+            }
         }
         for span in spans {
             span_symbols(

@@ -265,6 +265,51 @@ fn fuzz_shell_and_notebook_readers() {
     say("shell reader, notebook reader", n);
 }
 
+/// Input files (namelists, HSD, decks, `#command:` files, parameter files), mutated from
+/// the corpus' own and from malformed seeds (unbalanced braces, a namelist with no `/`,
+/// binary data): the reader never panics, and what it gives back stays in range.
+#[test]
+fn fuzz_input_file_reader() {
+    use skill_lsp::code::{Code, FileKind};
+    let mut input_seeds = seeds(&["in", "inp", "hsd", "dat", "par", "nml", "input"]);
+    input_seeds.push(b"&time_control\n run_hours = 12, run_minutes = 0,\n start_year = 2019, 2019,\n".to_vec());
+    input_seeds.push(b"Hamiltonian = DFTB {\n  SCC = Yes\n  MaxAngularMomentum = {\n    C = \"p\"\n  Filling = Fermi {\n".to_vec());
+    input_seeds.push(b"}}}\n<Atoms.Unit.Vectors\n 1 0 0\n$scc\n temp=300\n$end\n*STEP, NLGEOM\n**c\n#domain: 0.1 0.1\nKPP%\n%KPP\ngeometry\nend\n".to_vec());
+    input_seeds.push(vec![0xff, 0x00, b'=', b'{', 0xc3, b'&', b'\n', b'/', b'$', 0x80, b'#', b':']);
+    let mut rng = common::Rng(0x1a9e_7f11_0000_0002);
+    let n = iterations();
+    for i in 0..n {
+        let input = mutate(&mut rng, &input_seeds[i % input_seeds.len()]);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(mut doc) = Code::parse_named(FileKind::Input, "fuzz.in", text) else {
+            panic!("the input reader never gives up");
+        };
+        let len = doc.source().len();
+        for _ in 0..8 {
+            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                assert!(r.start <= r.end && r.end <= len, "{}..{} of {len}", r.start, r.end);
+                assert!(doc.source().is_char_boundary(r.start));
+            }
+        }
+        for site in doc.call_sites() {
+            assert!(site.start <= site.end && site.end <= site.statement_end);
+            assert!(site.statement_end <= len);
+            for kw in &site.keywords {
+                for v in &kw.values {
+                    assert!(v.start <= v.end && v.end <= len);
+                }
+            }
+        }
+        let a = rng.below(len + 1);
+        let b = rng.below(len + 1);
+        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
+            doc.refresh();
+            let _ = doc.call_sites();
+        }
+    }
+    say("input file reader", n);
+}
+
 #[test]
 fn fuzz_lsp_framing() {
     let mut rng = common::Rng(0xabad_1dea_0000_0001);
