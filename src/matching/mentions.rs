@@ -229,3 +229,74 @@ fn member_of_symbol(entry: &crate::model::Entry, key: &str) -> bool {
         })
     })
 }
+
+/// Link 1b for an input file, in the packs that own it: the pitfalls that mention the
+/// hovered keyword (`LeftLeadAtoms` for `LeftLeadAtoms.SpeciesAndCoordinates`), a dotted
+/// part of it as a whole span or a name in prose (`NEB` for `MD.NEB.Number.Images`), or,
+/// for a value naming a file, its extension as a span (`` `.hks` files `` for
+/// `Lead-Chain.hks`).
+/// Keywords of a file starting with one dotted part for it to be a namespace.
+const MIN_NAMESPACE_KEYWORDS: usize = 3;
+
+pub(super) fn add_setting_mention_hits(
+    catalog: &Catalog,
+    resolved: &Resolved,
+    hits: &mut HashMap<EntryId, Hit>,
+) {
+    let Some(setting) = resolved.call.as_ref() else {
+        return;
+    };
+    let packs = super::packs_imported(catalog, &resolved.imported);
+    // (name, whether only a whole span or a prose name counts)
+    let mut names: Vec<(String, bool)> = vec![(setting.callee.clone(), false)];
+    let parts: Vec<&str> = setting.callee.split(['.', '%']).collect();
+    if parts.len() > 1 {
+        // A part many of the file's keywords share is a namespace (`scf.`, `MD.`), no
+        // topic of this keyword's own.
+        let namespace = |part: &str| {
+            let prefix = format!("set:{part}.");
+            resolved
+                .imported
+                .iter()
+                .filter(|k| k.starts_with(&prefix))
+                .count()
+                >= MIN_NAMESPACE_KEYWORDS
+        };
+        names.extend(
+            parts
+                .iter()
+                .filter(|p| !namespace(p))
+                .map(|p| (p.to_string(), true)),
+        );
+    }
+    let hovered_value = resolved
+        .keys
+        .first()
+        .and_then(|k| k.strip_prefix("setval:"))
+        .and_then(|r| r.rsplit_once(':'))
+        .map(|(_, v)| v);
+    if let Some((stem, extension)) = hovered_value.and_then(|v| v.rsplit_once('.')) {
+        if !stem.is_empty() && extension.chars().any(|c| c.is_ascii_alphabetic()) {
+            names.push((extension.to_string(), true));
+        }
+    }
+    for (name, strict) in names {
+        if normalise(&name).len() < MIN_MENTIONED_NAME {
+            continue;
+        }
+        for &pack in &packs {
+            for &(skill, entry, how) in catalog.mentions(pack).of(&name) {
+                if strict && how == Mention::InSpan {
+                    continue;
+                }
+                let id = EntryId { pack, skill, entry };
+                let kind = catalog.entry(id).2.kind;
+                let score = mention_factor(how)
+                    * key_strength("set:")
+                    * crate::catalog::kind_weight(kind)
+                    * if strict { 0.8 } else { 1.0 };
+                keep_stronger(hits, id, score, || format!("mentions `{name}`"));
+            }
+        }
+    }
+}

@@ -394,6 +394,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     // Mentions of the hovered node only: a hovered keyword or value is not its callee.
     let mentioned: Vec<String> = resolved.keys[..own_keys].to_vec();
     mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
+    if in_input {
+        mentions::add_setting_mention_hits(catalog, resolved, &mut hits);
+    }
     if let (true, Some(call)) = (hovering_callee, &resolved.call) {
         mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
         mentions::add_result_member_hits(catalog, &call.callee, &mut hits);
