@@ -139,16 +139,20 @@ pub(super) fn add_retrieved_hits(
 ) {
     // A package's name: the packs about it; an environment variable: the packs about
     // what the file imports (`ASE_AIMS_COMMAND` in a script importing ase).
-    let (packs, own_name) = match (key_module(own_key), own_key.strip_prefix("env:")) {
-        (Some(module), _) => (
+    // An input file's keyword: the packs that own the file, and the keyword's last name.
+    let setting = own_key
+        .strip_prefix("set:")
+        .map(|name| name.rsplit('/').next().unwrap_or(name));
+    let (packs, own_name) = match (key_module(own_key), own_key.strip_prefix("env:"), setting) {
+        (Some(module), _, _) => (
             catalog.packs_of_module(module).to_vec(),
             mentioned_name(own_key),
         ),
-        (None, Some(var)) => (
+        (None, Some(name), _) | (None, None, Some(name)) => (
             super::packs_imported(catalog, &resolved.imported),
-            Some(var),
+            Some(name),
         ),
-        (None, None) => return,
+        (None, None, None) => return,
     };
     let Some(own_name) = own_name else {
         return;
@@ -175,8 +179,14 @@ pub(super) fn add_retrieved_hits(
             .flat_map(name_parts)
             .collect::<Vec<_>>()
     };
-    context.extend(below_package(&resolved.symbol));
-    if let Some(call) = &resolved.call {
+    if setting.is_some() {
+        // Its group's path and its value: the other keywords of a long group are no
+        // context of this one.
+        context.extend(resolved.symbol.split(['/', '=']).flat_map(name_parts));
+    } else {
+        context.extend(below_package(&resolved.symbol));
+    }
+    if let Some(call) = resolved.call.as_ref().filter(|_| setting.is_none()) {
         context.extend(below_package(&call.callee));
         for kw in &call.keywords {
             context.extend(name_parts(&kw.name));
