@@ -21,8 +21,9 @@ use std::sync::Arc;
 const MAX_GROUP_SETTINGS: usize = 64;
 
 /// Distinct keywords of the file offered to the matcher to decide which packs it belongs
-/// to: enough to tell a pack's format, few enough to stay cheap per hover.
-pub const MAX_OWNERSHIP_KEYWORDS: usize = 64;
+/// to (spread over the whole file): enough to tell a pack's format in a 600-line
+/// `MOM_input` whose skills name a few of them, few enough to stay cheap per hover.
+pub const MAX_OWNERSHIP_KEYWORDS: usize = 256;
 
 /// A read input file. Cheap to clone (shared text and settings).
 #[derive(Clone)]
@@ -31,15 +32,20 @@ pub struct InputDocument {
     read: Arc<Read>,
     /// The file's name, lowercased (`namelist.input`), for which packs own it.
     name: Arc<str>,
+    /// What [`Self::imported`] gives, made once per read.
+    ownership: Arc<Vec<String>>,
     freshness: super::Freshness,
 }
 
 impl InputDocument {
     pub fn parse(source: String, name: &str) -> InputDocument {
+        let name: Arc<str> = Arc::from(name.to_ascii_lowercase());
+        let read = reader::read(&source);
         InputDocument {
-            read: Arc::new(reader::read(&source)),
+            ownership: Arc::new(ownership(&name, &read)),
+            read: Arc::new(read),
             source: Arc::new(source),
-            name: Arc::from(name.to_ascii_lowercase()),
+            name,
             freshness: super::Freshness::new(),
         }
     }
@@ -57,7 +63,9 @@ impl InputDocument {
 
     pub fn refresh(&mut self) -> bool {
         if self.freshness.is_stale() {
-            self.read = Arc::new(reader::read(&self.source));
+            let read = reader::read(&self.source);
+            self.ownership = Arc::new(ownership(&self.name, &read));
+            self.read = Arc::new(read);
             self.freshness.parsed();
         }
         true
@@ -66,6 +74,7 @@ impl InputDocument {
     pub fn adopt(&mut self, parsed: &InputDocument) {
         if self.freshness.adoptable(&parsed.freshness) {
             self.read = parsed.read.clone();
+            self.ownership = parsed.ownership.clone();
             self.freshness.parsed();
         }
     }
@@ -80,23 +89,9 @@ impl InputDocument {
     }
 
     /// What decides which packs speak: `file:<name>`, then the file's distinct keywords
-    /// as `set:` keys (at most [`MAX_OWNERSHIP_KEYWORDS`]).
+    /// as `set:` keys (at most [`MAX_OWNERSHIP_KEYWORDS`], spread over the file).
     pub fn imported(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.name.is_empty() {
-            out.push(format!("file:{}", self.name));
-        }
-        let mut seen = std::collections::HashSet::new();
-        for setting in &self.read.settings {
-            if seen.len() >= MAX_OWNERSHIP_KEYWORDS {
-                break;
-            }
-            let key = keys::setting(&reader::normalise(&setting.name));
-            if seen.insert(key.clone()) {
-                out.push(key);
-            }
-        }
-        out
+        self.ownership.to_vec()
     }
 
     pub fn call_sites(&self) -> Vec<CallSite> {
@@ -216,6 +211,25 @@ impl InputDocument {
             imported: self.imported(),
         })
     }
+}
+
+/// `file:<name>` and up to [`MAX_OWNERSHIP_KEYWORDS`] distinct keywords, evenly spread
+/// over the file.
+fn ownership(name: &str, read: &Read) -> Vec<String> {
+    let mut out = Vec::new();
+    if !name.is_empty() {
+        out.push(format!("file:{name}"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let distinct: Vec<String> = read
+        .settings
+        .iter()
+        .map(|s| keys::setting(&reader::normalise(&s.name)))
+        .filter(|k| seen.insert(k.clone()))
+        .collect();
+    let step = distinct.len().div_ceil(MAX_OWNERSHIP_KEYWORDS).max(1);
+    out.extend(distinct.into_iter().step_by(step));
+    out
 }
 
 fn argument(s: &Setting) -> KeywordArg {
