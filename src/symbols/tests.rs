@@ -60,10 +60,19 @@ fn values_and_keywords_take_their_owner_from_examples() {
         vec!["docs/pages/tutorials/pt_tebd.rst"]
     );
     // The keyword, and the flag a Python CLI would take for it.
+    let (settings, others): (Vec<String>, Vec<String>) = keys_of(&pack, 2)
+        .into_iter()
+        .partition(|k| skill_lsp_keys_is_setting(k));
     assert_eq!(
-        keys_of(&pack, 2),
+        others,
         vec!["kw:oqupy.PtTebd:backend_config", "flag:*:--backend-config"]
     );
+    // And as an input file's keyword would be keyed (looked up only in input files).
+    assert_eq!(settings, vec!["set:backend_config", "setval:*:backend_config"]);
+}
+
+fn skill_lsp_keys_is_setting(key: &str) -> bool {
+    crate::keys::is_setting_key(key)
 }
 
 #[test]
