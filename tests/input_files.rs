@@ -1,0 +1,106 @@
+//! Input files of simulation codes: a deck the workspace's pack cites gets its pitfalls
+//! on hover, in diagnostics and in `check`, at the keyword's line and column; a deck no
+//! pack owns stays silent; a malformed deck still answers where it can be read.
+
+mod common;
+
+use common::lsp::{full_capabilities, position_of, uri_of, Client};
+use serde_json::Value;
+use std::path::Path;
+
+const SKILL: &str = "---\nname: spinx-inputs\ndescription: Writing input decks for the spinx code.\n---\n# spinx inputs\n\n## Workflow\n1. Start from `runs/water.in` and change one block at a time.\n\n### Pitfalls and fixes\n- `mixing.scheme broyden` diverges for magnetic cells; use `pulay` there.\n- `scf.maxiter` below 50 stops before convergence on slabs.\n";
+
+/// A workspace with the spinx pack and a deck it cites.
+fn workspace(deck: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let skill = dir.path().join("skills/spinx-inputs");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(skill.join("SKILL.md"), SKILL).unwrap();
+    std::fs::create_dir_all(dir.path().join("runs")).unwrap();
+    std::fs::write(dir.path().join("runs/water.in"), deck).unwrap();
+    dir
+}
+
+const DECK: &str = "# water\nsystem.name     water\nmixing.scheme   broyden\nscf.maxiter     40\n<coordinates\n O 0.0 0.0 0.0\ncoordinates>\n";
+
+fn check(ws: &Path, file: &Path) -> (Option<i32>, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let out = common::run(&["check", file.to_str().unwrap()], ws, cache.path());
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn check_reports_a_warned_value_at_its_keyword() {
+    let ws = workspace(DECK);
+    let (code, text) = check(ws.path(), &ws.path().join("runs/water.in"));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("water.in:3:1: spinx-inputs:"), "{text}");
+    assert!(text.contains("diverges for magnetic cells"), "{text}");
+    // `scf.maxiter` names no value the pitfall warns about: hover only.
+    assert!(!text.contains("water.in:4:"), "{text}");
+
+    // The advice followed: nothing to say.
+    let followed = workspace(&DECK.replace("broyden", "pulay"));
+    let (code, text) = check(followed.path(), &followed.path().join("runs/water.in"));
+    assert_eq!((code, text.as_str()), (Some(0), ""));
+
+    // A deck of another code, sharing no keywords and cited by no skill: silent.
+    let other = workspace(DECK);
+    let stranger = other.path().join("runs/other.in");
+    std::fs::write(&stranger, "&control\n calculation = 'scf'\n/\n").unwrap();
+    let (code, text) = check(other.path(), &stranger);
+    assert_eq!((code, text.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn hover_and_diagnostics_on_an_input_file_over_lsp() {
+    let folder = workspace(DECK);
+    let ws = folder.path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let path = ws.join("runs/water.in");
+    let uri = uri_of(&path);
+    client.open(&uri, "plaintext", DECK);
+
+    let (line, col) = position_of(DECK, "mixing.scheme", 0);
+    let md = client.hover(&uri, line, col + 3)["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(md.contains("**`mixing.scheme`**"), "{md}");
+    assert!(md.contains("diverges for magnetic cells"), "{md}");
+    let (line, col) = position_of(DECK, "scf.maxiter", 0);
+    let md = client.hover(&uri, line, col)["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(md.contains("stops before convergence"), "{md}");
+    let diagnostics = client.diagnostics(&uri);
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "spinx-inputs" && d["range"]["start"]["line"] == 2),
+        "{diagnostics:?}"
+    );
+    // A comment and a section's data lines say nothing.
+    assert_eq!(client.hover(&uri, 0, 3), Value::Null);
+    assert_eq!(client.hover(&uri, 5, 1), Value::Null);
+
+    // Mid-edit: an unclosed section and a stray brace; what can be read still answers.
+    let broken = format!("{DECK}<basis\n }}}}\n");
+    client.notify(
+        "textDocument/didChange",
+        serde_json::json!({"textDocument": {"uri": uri, "version": 2},
+                           "contentChanges": [{"text": broken}]}),
+    );
+    let (line, col) = position_of(&broken, "mixing.scheme", 0);
+    let md = client.hover(&uri, line, col)["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(md.contains("diverges for magnetic cells"), "{md}");
+    assert!(client.shutdown().success());
+}
