@@ -179,6 +179,13 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       // Job scripts: shell scripts, and batch files VS Code gives no language.
       { scheme: 'file', language: 'shellscript' },
       { scheme: 'file', pattern: '**/*.{slurm,sbatch,pbs,lsf,job}' },
+      // Input files of simulation codes (namelists, HSD, decks), whatever language
+      // another extension gives them: a selector by pattern adds skill-lsp beside it.
+      {
+        scheme: 'file',
+        pattern:
+          '**/{*.in,*.inp,*.hsd,*.nml,*.namelist,*.par,*.dat,*.input,*.fdf,.xtbrc,namelist.*,MOM_input,MOM_override,INCAR,xcontrol}',
+      },
       { scheme: 'file', language: 'markdown', pattern: '**/SKILL.md' },
       { scheme: 'file', language: 'markdown', pattern: '**/references/*.md' },
     ],

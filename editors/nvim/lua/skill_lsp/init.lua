@@ -10,7 +10,9 @@ local M = {}
 M.defaults = {
   -- The server command; `skill-lsp` must be on PATH, or give the full path.
   cmd = { 'skill-lsp', 'lsp' },
-  filetypes = { 'python', 'markdown', 'sh' },
+  -- Input files: Neovim gives namelists `fortran`-less names no filetype; add yours
+  -- (e.g. with vim.filetype.add({ extension = { hsd = 'hsd', inp = 'abaqus' } })).
+  filetypes = { 'python', 'markdown', 'sh', 'hsd', 'namelist', 'abaqus' },
   root_markers = { 'skills', '.claude', '.agents', 'pyproject.toml', 'setup.py', '.git' },
   -- The server's settings (section `skillLsp`), e.g.
   -- { skillPaths = {...}, pythonPath = '...', diagnostics = { enabled = true, severity = 'information' },
