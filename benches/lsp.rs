@@ -335,6 +335,54 @@ fn notebook(cache: &Path, options: &Value) {
     );
 }
 
+/// A 5,000-line namelist (WRF's own, repeated; a synthetic one without the corpus):
+/// hovers on a keyword in its middle, idle and after each keystroke.
+fn input_file(cache: &Path, options: &Value) {
+    let seed = common::corpus()
+        .and_then(|c| std::fs::read_to_string(c.join("wrf/test/em_real/namelist.input")).ok())
+        .unwrap_or_else(|| {
+            "&time_control\n run_hours = 12,\n interval_seconds = 10800,\n history_interval = 180,\n/\n".into()
+        });
+    let mut text = String::new();
+    while text.lines().count() < 5000 {
+        text.push_str(&seed);
+    }
+    let ws = tempfile::tempdir().expect("ws");
+    let uri = uri_of(&ws.path().join("namelist.input"));
+    let mut client = Client::start_with_cache(ws.path(), cache);
+    client.initialize(ws.path(), json!({}), options.clone());
+    client.open(&uri, "plaintext", &text);
+    let middle = text.len() / 2;
+    let at = middle + text[middle..].find("interval_seconds").unwrap_or(0);
+    let line = text[..at].matches('\n').count() as u32;
+    let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+    let hover = client.hover(&uri, line, col + 2);
+    let answered = hover["contents"]["value"].as_str().is_some();
+    for _ in 0..500 {
+        let _ = client.hover(&uri, line, col + 2);
+    }
+    let idle = client.server_time_us("hover");
+    assert!(client.shutdown().success());
+    let mut client = Client::start_with_cache(ws.path(), cache);
+    client.initialize(ws.path(), json!({}), options.clone());
+    client.open(&uri, "plaintext", &text);
+    for version in 2..102 {
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "!"}]}),
+        );
+        let _ = client.hover(&uri, line, col + 2);
+    }
+    let typing = client.server_time_us("hover");
+    assert!(client.shutdown().success());
+    println!(
+        "\nnamelist of {} lines (hover {}): server p50/p99 {:.0}/{:.0} µs; hover after each keystroke (re-read included) p50/p99 {:.0}/{:.0} µs",
+        text.lines().count(),
+        if answered { "answered" } else { "silent" },
+        idle.0, idle.1, typing.0, typing.1
+    );
+}
+
 fn main() {
     let corpus = common::corpus();
     let (what, options) = match &corpus {
@@ -364,4 +412,5 @@ fn main() {
     edit_storm(cache.path(), &options);
     large_file(cache.path(), &options);
     notebook(cache.path(), &options);
+    input_file(cache.path(), &options);
 }

@@ -272,10 +272,14 @@ fn fuzz_shell_and_notebook_readers() {
 fn fuzz_input_file_reader() {
     use skill_lsp::code::{Code, FileKind};
     let mut input_seeds = seeds(&["in", "inp", "hsd", "dat", "par", "nml", "input"]);
-    input_seeds.push(b"&time_control\n run_hours = 12, run_minutes = 0,\n start_year = 2019, 2019,\n".to_vec());
+    input_seeds.push(
+        b"&time_control\n run_hours = 12, run_minutes = 0,\n start_year = 2019, 2019,\n".to_vec(),
+    );
     input_seeds.push(b"Hamiltonian = DFTB {\n  SCC = Yes\n  MaxAngularMomentum = {\n    C = \"p\"\n  Filling = Fermi {\n".to_vec());
     input_seeds.push(b"}}}\n<Atoms.Unit.Vectors\n 1 0 0\n$scc\n temp=300\n$end\n*STEP, NLGEOM\n**c\n#domain: 0.1 0.1\nKPP%\n%KPP\ngeometry\nend\n".to_vec());
-    input_seeds.push(vec![0xff, 0x00, b'=', b'{', 0xc3, b'&', b'\n', b'/', b'$', 0x80, b'#', b':']);
+    input_seeds.push(vec![
+        0xff, 0x00, b'=', b'{', 0xc3, b'&', b'\n', b'/', b'$', 0x80, b'#', b':',
+    ]);
     let mut rng = common::Rng(0x1a9e_7f11_0000_0002);
     let n = iterations();
     for i in 0..n {
@@ -287,7 +291,12 @@ fn fuzz_input_file_reader() {
         let len = doc.source().len();
         for _ in 0..8 {
             if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(r.start <= r.end && r.end <= len, "{}..{} of {len}", r.start, r.end);
+                assert!(
+                    r.start <= r.end && r.end <= len,
+                    "{}..{} of {len}",
+                    r.start,
+                    r.end
+                );
                 assert!(doc.source().is_char_boundary(r.start));
             }
         }

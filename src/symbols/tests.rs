@@ -68,7 +68,10 @@ fn values_and_keywords_take_their_owner_from_examples() {
         vec!["kw:oqupy.PtTebd:backend_config", "flag:*:--backend-config"]
     );
     // And as an input file's keyword would be keyed (looked up only in input files).
-    assert_eq!(settings, vec!["set:backend_config", "setval:*:backend_config"]);
+    assert_eq!(
+        settings,
+        vec!["set:backend_config", "setval:*:backend_config"]
+    );
 }
 
 fn skill_lsp_keys_is_setting(key: &str) -> bool {

@@ -473,9 +473,7 @@ fn next_assignment(text: &str) -> Option<usize> {
         let lead = rest.len() - rest.trim_start().len();
         let word_end = lead
             + rest[lead..]
-                .find(|c: char| {
-                    !(c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')' | '%'))
-                })
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')' | '%')))
                 .unwrap_or(rest.len() - lead);
         let word = rest[lead..word_end].split('(').next().unwrap_or("");
         if is_keyword(word) && rest[word_end..].trim_start().starts_with('=') {

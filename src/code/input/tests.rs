@@ -14,11 +14,7 @@ fn keys_of_keywords_and_values_under_their_groups() {
     let scc = at(&doc, "SCC");
     assert_eq!(
         scc.keys,
-        vec![
-            "set:hamiltonian/dftb/scc",
-            "set:scc",
-            "setval:scc:yes"
-        ]
+        vec!["set:hamiltonian/dftb/scc", "set:scc", "setval:scc:yes"]
     );
     let value = at(&doc, "Yes");
     assert_eq!(value.keys[..2], ["setval:scc:yes", "setval:*:yes"]);
@@ -27,8 +23,10 @@ fn keys_of_keywords_and_values_under_their_groups() {
     assert_eq!(spin.symbol, "scf.SpinPolarization");
     let call = spin.call.expect("a site");
     assert_eq!(call.callee, "scf.spinpolarization");
-    assert!(call.keywords.iter().any(|k| k.name == "scf.spinpolarization"
-        && k.values.iter().any(|v| v.value == "off")));
+    assert!(call
+        .keywords
+        .iter()
+        .any(|k| k.name == "scf.spinpolarization" && k.values.iter().any(|v| v.value == "off")));
     assert_eq!(spin.imported[0], "file:dftb_in.hsd");
     assert!(spin.imported.contains(&"set:scc".to_string()));
     assert!(doc.keys_at(doc.source.len()).is_none() || doc.call_sites().len() == 3);

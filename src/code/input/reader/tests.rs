@@ -36,7 +36,12 @@ fn namelists_with_several_settings_on_a_line() {
     has(&found, "time_control", "run_hours", Some("12"));
     has(&found, "time_control", "run_minutes", Some("0"));
     has(&found, "time_control", "start_year", Some("2019"));
-    has(&found, "time_control", "auxinput4_inname", Some("wrflowinp_d<domain>"));
+    has(
+        &found,
+        "time_control",
+        "auxinput4_inname",
+        Some("wrflowinp_d<domain>"),
+    );
     has(&found, "domains", "time_step", Some("60"));
     assert_eq!(read(src).comment, "!");
 }
@@ -47,10 +52,30 @@ fn hsd_blocks_take_their_type_into_the_path() {
     let found = settings(src);
     has(&found, "", "Hamiltonian", Some("DFTB"));
     has(&found, "hamiltonian/dftb", "SCC", Some("Yes"));
-    has(&found, "hamiltonian/dftb", "SlaterKosterFiles", Some("Type2FileNames"));
-    has(&found, "hamiltonian/dftb/slaterkosterfiles/type2filenames", "Prefix", Some("slakos/"));
-    has(&found, "hamiltonian/dftb/maxangularmomentum", "C", Some("p"));
-    has(&found, "hamiltonian/dftb/filling/fermi", "Temperature", Some("300"));
+    has(
+        &found,
+        "hamiltonian/dftb",
+        "SlaterKosterFiles",
+        Some("Type2FileNames"),
+    );
+    has(
+        &found,
+        "hamiltonian/dftb/slaterkosterfiles/type2filenames",
+        "Prefix",
+        Some("slakos/"),
+    );
+    has(
+        &found,
+        "hamiltonian/dftb/maxangularmomentum",
+        "C",
+        Some("p"),
+    );
+    has(
+        &found,
+        "hamiltonian/dftb/filling/fermi",
+        "Temperature",
+        Some("300"),
+    );
     has(&found, "", "Driver", Some("VelocityVerlet"));
     has(&found, "analysis", "WriteBandOut", Some("No"));
 }
@@ -63,7 +88,10 @@ fn key_value_decks_sections_dollar_groups_commands_and_cards() {
     has(&found, "", "scf.SpinPolarization", Some("off"));
     has(&found, "", "Atoms.Unit.Vectors", None);
     has(&found, "", "MD.Type", Some("Nomd"));
-    assert!(!found.iter().any(|(_, n, _)| n == "H"), "section lines are data");
+    assert!(
+        !found.iter().any(|(_, n, _)| n == "H"),
+        "section lines are data"
+    );
 
     let xtb = "$chrg 0\n$scc\n   temp=300\n   maxiterations=250\n$end\n";
     let found = settings(xtb);
@@ -84,7 +112,10 @@ fn key_value_decks_sections_dollar_groups_commands_and_cards() {
     has(&found, "", "STEP", None);
     has(&found, "step", "NLGEOM", None);
     has(&found, "", "NODE FILE", None);
-    assert!(!found.iter().any(|(_, n, _)| n == "U"), "card data lines are data");
+    assert!(
+        !found.iter().any(|(_, n, _)| n == "U"),
+        "card data lines are data"
+    );
     assert_eq!(read(calculix).comment, "**");
 }
 
@@ -113,10 +144,20 @@ fn malformed_input_is_read_as_far_as_it_goes() {
 
 #[test]
 fn skill_blocks_read_as_input_or_not() {
-    assert!(looks_like_input("scf.Hubbard.U   on\nscf.SpinPolarization  on\n"));
-    assert!(looks_like_input("&equations\nMaterialFileName = 'x.yaml'\n/\n"));
-    assert!(looks_like_input("#domain: 0.2 0.2 0.002\n#dx_dy_dz: 0.002 0.002 0.002\n"));
-    assert!(!looks_like_input("cd work\nmpirun -np 1 ./openmx Methane.dat > met.std\n"));
+    assert!(looks_like_input(
+        "scf.Hubbard.U   on\nscf.SpinPolarization  on\n"
+    ));
+    assert!(looks_like_input(
+        "&equations\nMaterialFileName = 'x.yaml'\n/\n"
+    ));
+    assert!(looks_like_input(
+        "#domain: 0.2 0.2 0.002\n#dx_dy_dz: 0.002 0.002 0.002\n"
+    ));
+    assert!(!looks_like_input(
+        "cd work\nmpirun -np 1 ./openmx Methane.dat > met.std\n"
+    ));
     assert!(!looks_like_input("make install\ncd ../work\n"));
-    assert!(!looks_like_input("export OMP_NUM_THREADS=1\nsrun ./a.out\n"));
+    assert!(!looks_like_input(
+        "export OMP_NUM_THREADS=1\nsrun ./a.out\n"
+    ));
 }
