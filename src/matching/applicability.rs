@@ -268,6 +268,67 @@ pub fn about_a_member_only(entry: &Entry, symbol: &str) -> bool {
     })
 }
 
+/// Words after which a pitfall about an input file's keyword names what it must be
+/// ("requires `scf.SpinPolarization on`", "must be `nc`"), besides [`REDIRECTS`].
+const SETTING_REQUIREMENTS: [&str; 4] = [" require", " must ", " should ", " only "];
+
+/// Whether a pitfall linked to an input file's setting (`site`: the keyword, with the
+/// settings of its group as keywords) applies to it as written: it warns about a value
+/// of this keyword (named before its advice: "use", "requires", "must") and the file
+/// sets that value (or, for an absence, does not). A pitfall naming the keyword and no
+/// value it warns about informs the hover only.
+pub fn applies_to_setting(entry: &Entry, site: &CallSite) -> bool {
+    let text = entry.text.to_lowercase();
+    let cut = advice_start(&text).min(
+        SETTING_REQUIREMENTS
+            .iter()
+            .filter_map(|w| text.find(w))
+            .min()
+            .unwrap_or(usize::MAX),
+    );
+    let written: Vec<&str> = site
+        .keywords
+        .iter()
+        .filter(|a| a.name == site.callee)
+        .flat_map(|a| a.values.iter().map(|v| v.value.as_str()))
+        .collect();
+    let Some(value) = written.first() else {
+        return false;
+    };
+    let values = |owned: bool| {
+        entry.symbols.iter().filter(move |s| {
+            s.kind == SymbolKind::SettingValue
+                && if owned {
+                    s.owner.as_deref() == Some(site.callee.as_str())
+                } else {
+                    s.owner.is_none()
+                }
+        })
+    };
+    // Values listed beside an owned one are its alternatives (`on` or `nc`).
+    let alternatives = values(true).next().is_some();
+    // Values named after the advice are what it requires; they are not checked: what
+    // makes them required ("DFT+U requires `scf.SpinPolarization on`") is most often
+    // prose no key can test.
+    let mut warned = Vec::new();
+    for s in values(true).chain(values(false).filter(|_| alternatives)) {
+        match word_position(&text, &s.name) {
+            Some(pos) if pos <= cut => warned.push(s.name.as_str()),
+            _ => {}
+        }
+    }
+    let absence = ABSENCE.iter().any(|w| text.contains(w));
+    !warned.is_empty() && warned.contains(value) != absence
+}
+
+/// The byte position of `word` in `text` where it stands as a word of its own.
+fn word_position(text: &str, word: &str) -> Option<usize> {
+    let bounded = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        bounded(text[..i].chars().next_back()) && bounded(text[i + word.len()..].chars().next())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,65 +473,4 @@ mod tests {
         );
         assert!(!applies(&p, &site("Psi4(method='b3lyp')")));
     }
-}
-
-/// Words after which a pitfall about an input file's keyword names what it must be
-/// ("requires `scf.SpinPolarization on`", "must be `nc`"), besides [`REDIRECTS`].
-const SETTING_REQUIREMENTS: [&str; 4] = [" require", " must ", " should ", " only "];
-
-/// Whether a pitfall linked to an input file's setting (`site`: the keyword, with the
-/// settings of its group as keywords) applies to it as written: it warns about a value
-/// of this keyword (named before its advice: "use", "requires", "must") and the file
-/// sets that value (or, for an absence, does not). A pitfall naming the keyword and no
-/// value it warns about informs the hover only.
-pub fn applies_to_setting(entry: &Entry, site: &CallSite) -> bool {
-    let text = entry.text.to_lowercase();
-    let cut = advice_start(&text).min(
-        SETTING_REQUIREMENTS
-            .iter()
-            .filter_map(|w| text.find(w))
-            .min()
-            .unwrap_or(usize::MAX),
-    );
-    let written: Vec<&str> = site
-        .keywords
-        .iter()
-        .filter(|a| a.name == site.callee)
-        .flat_map(|a| a.values.iter().map(|v| v.value.as_str()))
-        .collect();
-    let Some(value) = written.first() else {
-        return false;
-    };
-    let values = |owned: bool| {
-        entry.symbols.iter().filter(move |s| {
-            s.kind == SymbolKind::SettingValue
-                && if owned {
-                    s.owner.as_deref() == Some(site.callee.as_str())
-                } else {
-                    s.owner.is_none()
-                }
-        })
-    };
-    // Values listed beside an owned one are its alternatives (`on` or `nc`).
-    let alternatives = values(true).next().is_some();
-    // Values named after the advice are what it requires; they are not checked: what
-    // makes them required ("DFT+U requires `scf.SpinPolarization on`") is most often
-    // prose no key can test.
-    let mut warned = Vec::new();
-    for s in values(true).chain(values(false).filter(|_| alternatives)) {
-        match word_position(&text, &s.name) {
-            Some(pos) if pos <= cut => warned.push(s.name.as_str()),
-            _ => {}
-        }
-    }
-    let absence = ABSENCE.iter().any(|w| text.contains(w));
-    !warned.is_empty() && warned.contains(value) != absence
-}
-
-/// The byte position of `word` in `text` where it stands as a word of its own.
-fn word_position(text: &str, word: &str) -> Option<usize> {
-    let bounded = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-    text.match_indices(word).map(|(i, _)| i).find(|&i| {
-        bounded(text[..i].chars().next_back()) && bounded(text[i + word.len()..].chars().next())
-    })
 }

@@ -1,6 +1,6 @@
 use super::*;
 
-fn at<'a>(doc: &'a InputDocument, needle: &str) -> Resolved {
+fn at(doc: &InputDocument, needle: &str) -> Resolved {
     let offset = doc.source.find(needle).expect("needle") + 1;
     doc.keys_at(offset).expect("resolved")
 }
