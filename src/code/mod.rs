@@ -34,6 +34,23 @@ pub(crate) fn editable(source: &str, start: usize, end: usize) -> bool {
         && source.is_char_boundary(end)
 }
 
+/// Replaces `start..end` (bytes) of a shared text whose parse is deferred, and marks the
+/// parse stale; false (and nothing changed) when the range is not [`editable`]. For the
+/// kinds whose refresh reads the whole text again (job scripts, input files).
+pub(crate) fn splice_deferred(
+    source: &mut std::sync::Arc<String>,
+    freshness: &mut Freshness,
+    (start, end): (usize, usize),
+    text: &str,
+) -> bool {
+    if !editable(source, start, end) {
+        return false;
+    }
+    std::sync::Arc::make_mut(source).replace_range(start..end, text);
+    freshness.edited();
+    true
+}
+
 /// Whether a document's edits are parsed, and which text it is: a copy parsed elsewhere
 /// (outside the store's lock) is adopted back only if no edit came since it was taken.
 #[derive(Clone, Copy, Debug)]

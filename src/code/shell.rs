@@ -76,12 +76,7 @@ impl ShellDocument {
     /// Replaces `start..end` (bytes) with `text`; parsed at [`Self::refresh`]. Job scripts
     /// are short: the refresh parses the whole text again.
     pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
-        if !super::editable(&self.source, start, end) {
-            return false;
-        }
-        Arc::make_mut(&mut self.source).replace_range(start..end, text);
-        self.freshness.edited();
-        true
+        super::splice_deferred(&mut self.source, &mut self.freshness, (start, end), text)
     }
 
     pub fn refresh(&mut self) -> bool {
