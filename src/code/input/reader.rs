@@ -89,13 +89,7 @@ struct Reader<'a> {
 
 /// Reads the settings and groups of `src`.
 pub fn read(src: &str) -> Read {
-    let ends_left = src
-        .lines()
-        .filter(|l| {
-            let l = l.trim().to_ascii_lowercase();
-            l == "end" || (l.starts_with("end ") && !l.contains('='))
-        })
-        .count();
+    let ends_left = src.lines().filter(|l| is_end(l.trim())).count();
     let mut reader = Reader {
         src,
         read: Read {
@@ -266,8 +260,7 @@ impl Reader<'_> {
         if self.in_data() {
             return;
         }
-        let lower = text.to_ascii_lowercase();
-        if lower == "end" || (lower.starts_with("end ") && !lower.contains('=')) {
+        if is_end(text) {
             return self.close(Opened::Word);
         }
         self.statements(text, at, end);
@@ -452,6 +445,12 @@ impl Reader<'_> {
     }
 }
 
+/// `end` or `end name` (any case), which closes a `name … end` block.
+fn is_end(line: &str) -> bool {
+    let head = line.get(..3).is_some_and(|h| h.eq_ignore_ascii_case("end"));
+    head && (line.len() == 3 || (line.as_bytes()[3] == b' ' && !line.contains('=')))
+}
+
 /// `name = value`: the name's start, the name, the value's first word.
 fn split_assignment(text: &str, at: usize) -> Option<(usize, &str, Option<Word>)> {
     let (name, value) = text.split_once('=')?;
@@ -516,6 +515,13 @@ fn split_word(text: &str) -> (&str, &str) {
 /// starts a `#command:` line, `**` at the start (CalculiX). Same length before the cut,
 /// so offsets hold.
 fn strip_comment(line: &str) -> &str {
+    // Most lines carry no comment or quote at all.
+    if !line
+        .bytes()
+        .any(|b| matches!(b, b'!' | b';' | b'#' | b'"' | b'\'' | b'*' | b'/'))
+    {
+        return line;
+    }
     let trimmed = line.trim_start();
     if trimmed.starts_with("**") || trimmed.starts_with("//") {
         return "";
