@@ -7,6 +7,7 @@
 //! - [`notebook`]: Jupyter notebooks: one Python program laid out in cells, each cell
 //!   parsed on its own and the bindings merged;
 //! - [`shell`]: shell and batch job scripts (tree-sitter-bash);
+//! - [`cpp`]: C and C++ sources (tree-sitter-cpp);
 //! - [`input`]: input files of simulation codes (namelists, HSD, `key value` decks,
 //!   `#command:` files, `*CARD` decks, and formats never seen, by one tolerant reader).
 //!
@@ -16,11 +17,13 @@
 //! into [`CallSite`]s and [`Resolved`] keys (the `keys` vocabulary), and its arm in
 //! [`Code`].
 
+pub mod cpp;
 pub mod input;
 pub mod notebook;
 pub mod python;
 pub mod shell;
 
+use cpp::CppDocument;
 use input::InputDocument;
 use python::PyDocument;
 use shell::ShellDocument;
@@ -162,6 +165,8 @@ pub enum FileKind {
     Shell,
     /// An input file of a simulation code.
     Input,
+    /// A C or C++ source or header.
+    Cpp,
 }
 
 /// Extensions of input files: Fortran namelists, HSD, decks, parameter files.
@@ -199,6 +204,7 @@ impl FileKind {
             Some("python") => Some(FileKind::Python),
             Some("jupyter") => Some(FileKind::Notebook),
             Some("shellscript" | "sh" | "bash" | "zsh" | "slurm") => Some(FileKind::Shell),
+            Some("c" | "cpp" | "cuda-cpp" | "objective-cpp") => Some(FileKind::Cpp),
             Some("fortran-namelist" | "namelist" | "hsd" | "ini" | "properties") => {
                 Some(FileKind::Input)
             }
@@ -212,6 +218,9 @@ impl FileKind {
             Some("ipynb") => Some(FileKind::Notebook),
             Some("sh" | "bash" | "zsh" | "ksh" | "slurm" | "sbatch" | "pbs" | "lsf" | "job") => {
                 Some(FileKind::Shell)
+            }
+            Some("c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "cu" | "cuh") => {
+                Some(FileKind::Cpp)
             }
             Some(e) if INPUT_EXTENSIONS.contains(&e) && !is_template(base) => Some(FileKind::Input),
             _ => INPUT_NAMES
@@ -268,6 +277,7 @@ impl FileKind {
     pub fn line_comment(self) -> &'static str {
         match self {
             FileKind::Python | FileKind::Notebook | FileKind::Shell | FileKind::Input => "#",
+            FileKind::Cpp => "//",
         }
     }
 }
@@ -280,6 +290,7 @@ pub enum Code {
     Notebook(notebook::NotebookCode),
     Shell(ShellDocument),
     Input(InputDocument),
+    Cpp(CppDocument),
 }
 
 impl Code {
@@ -307,6 +318,7 @@ impl Code {
                 Code::notebook(text, &spans)
             }
             FileKind::Shell => ShellDocument::parse(text).map(Code::Shell),
+            FileKind::Cpp => CppDocument::parse(text).map(Code::Cpp),
         }
     }
 
@@ -321,6 +333,7 @@ impl Code {
             Code::Notebook(code) => &code.source,
             Code::Shell(doc) => &doc.source,
             Code::Input(doc) => &doc.source,
+            Code::Cpp(doc) => &doc.source,
         }
     }
 
@@ -330,7 +343,8 @@ impl Code {
             Code::Python(PyDocument { source, .. })
             | Code::Notebook(notebook::NotebookCode { source, .. })
             | Code::Shell(ShellDocument { source, .. })
-            | Code::Input(InputDocument { source, .. }) => {
+            | Code::Input(InputDocument { source, .. })
+            | Code::Cpp(CppDocument { source, .. }) => {
                 std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
@@ -341,7 +355,7 @@ impl Code {
         match self {
             Code::Python(doc) => doc.analysis.imports().collect(),
             Code::Notebook(code) => code.analysis().imports().collect(),
-            Code::Shell(_) | Code::Input(_) => Vec::new(),
+            Code::Shell(_) | Code::Input(_) | Code::Cpp(_) => Vec::new(),
         }
     }
 
@@ -353,6 +367,7 @@ impl Code {
             Code::Notebook(code) => code.analysis().imported().to_vec(),
             Code::Shell(doc) => doc.imported(),
             Code::Input(doc) => doc.imported(),
+            Code::Cpp(doc) => doc.imported(),
         }
     }
 
@@ -382,6 +397,7 @@ impl Code {
             Code::Notebook(_) => FileKind::Notebook.line_comment(),
             Code::Shell(_) => FileKind::Shell.line_comment(),
             Code::Input(doc) => doc.line_comment(),
+            Code::Cpp(_) => FileKind::Cpp.line_comment(),
         }
     }
 
@@ -392,6 +408,7 @@ impl Code {
             Code::Notebook(code) => code.keys_at(offset),
             Code::Shell(doc) => doc.keys_at(offset),
             Code::Input(doc) => doc.keys_at(offset),
+            Code::Cpp(doc) => doc.keys_at(offset),
         }
     }
 
@@ -401,6 +418,7 @@ impl Code {
             Code::Notebook(code) => code.call_sites(),
             Code::Shell(doc) => doc.call_sites(),
             Code::Input(doc) => doc.call_sites(),
+            Code::Cpp(doc) => doc.call_sites(),
         }
     }
 
@@ -411,6 +429,7 @@ impl Code {
             Code::Notebook(code) => code.edit_deferred(start, end, text),
             Code::Shell(doc) => doc.edit_deferred(start, end, text),
             Code::Input(doc) => doc.edit_deferred(start, end, text),
+            Code::Cpp(doc) => doc.edit_deferred(start, end, text),
         }
     }
 
@@ -421,6 +440,7 @@ impl Code {
             Code::Notebook(code) => code.refresh(),
             Code::Shell(doc) => doc.refresh(),
             Code::Input(doc) => doc.refresh(),
+            Code::Cpp(doc) => doc.refresh(),
         }
     }
 
@@ -431,6 +451,7 @@ impl Code {
             (Code::Notebook(code), Code::Notebook(parsed)) => code.adopt(parsed),
             (Code::Shell(doc), Code::Shell(parsed)) => doc.adopt(parsed),
             (Code::Input(doc), Code::Input(parsed)) => doc.adopt(parsed),
+            (Code::Cpp(doc), Code::Cpp(parsed)) => doc.adopt(parsed),
             _ => {}
         }
     }
@@ -441,6 +462,7 @@ impl Code {
             Code::Notebook(code) => code.is_stale(),
             Code::Shell(doc) => doc.is_stale(),
             Code::Input(doc) => doc.is_stale(),
+            Code::Cpp(doc) => doc.is_stale(),
         }
     }
 }
@@ -473,7 +495,7 @@ impl SourceFile {
                 let code = Code::notebook(read.program, &read.spans);
                 (code, Some(read.spans))
             }
-            FileKind::Python | FileKind::Shell | FileKind::Input => {
+            FileKind::Python | FileKind::Shell | FileKind::Input | FileKind::Cpp => {
                 (Code::parse_named(kind, name, text), None)
             }
         };
