@@ -265,11 +265,12 @@ fn fuzz_shell_and_notebook_readers() {
     say("shell reader, notebook reader", n);
 }
 
-/// Input files (namelists, HSD, decks, `#command:` files, parameter files), mutated from
+/// Input files (namelists, HSD, decks, `#command:` files, parameter files) and C/C++
+/// sources, mutated from
 /// the corpus' own and from malformed seeds (unbalanced braces, a namelist with no `/`,
 /// binary data): the reader never panics, and what it gives back stays in range.
 #[test]
-fn fuzz_input_file_reader() {
+fn fuzz_input_file_and_cpp_readers() {
     use skill_lsp::code::{Code, FileKind};
     let mut input_seeds = seeds(&["in", "inp", "hsd", "dat", "par", "nml", "input"]);
     input_seeds.push(
@@ -317,6 +318,34 @@ fn fuzz_input_file_reader() {
         }
     }
     say("input file reader", n);
+
+    // C and C++ sources: the same properties through tree-sitter-cpp.
+    let mut cpp_seeds = seeds(&["cpp", "c", "h", "hpp", "cc"]);
+    cpp_seeds.push(b"#include \"mfem.hpp\"\nusing namespace mfem;\nint main(){ args.AddOption(&v, \"-no-vis\", \"--x\"); Mpi::Init(); ParMesh *p = new ParMesh(c, m);\n#ifdef MFEM_USE_MPI\n#endif\n".to_vec());
+    for i in 0..n {
+        let input = mutate(&mut rng, &cpp_seeds[i % cpp_seeds.len()]);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(mut doc) = Code::parse(FileKind::Cpp, text) else {
+            continue;
+        };
+        let len = doc.source().len();
+        for _ in 0..8 {
+            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                assert!(r.start <= r.end && r.end <= len, "{}..{} of {len}", r.start, r.end);
+            }
+        }
+        for site in doc.call_sites() {
+            assert!(site.start <= site.end && site.end <= site.statement_end);
+            assert!(site.statement_end <= len);
+        }
+        let a = rng.below(len + 1);
+        let b = rng.below(len + 1);
+        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
+            doc.refresh();
+            let _ = doc.call_sites();
+        }
+    }
+    say("C/C++ reader", n);
 }
 
 #[test]

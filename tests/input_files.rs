@@ -104,3 +104,38 @@ fn hover_and_diagnostics_on_an_input_file_over_lsp() {
     assert!(md.contains("diverges for magnetic cells"), "{md}");
     assert!(client.shutdown().success());
 }
+
+/// A C++ program against the workspace's pack: the option string a pitfall names, and
+/// a class under the package's header, answer on hover; `std::` names stay silent.
+#[test]
+fn hover_on_a_cpp_program_over_lsp() {
+    let dir = tempfile::tempdir().unwrap();
+    let skill = dir.path().join("skills/femx-examples");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: femx-examples\ndescription: Running the femx example programs.\n---\n# femx examples\n\n### Pitfalls and fixes\n- Headless runs hang on the visualization socket: pass `-no-vis`.\n- `ParMesh` needs a build with MPI enabled (`FEMX_USE_MPI=YES`).\n",
+    )
+    .unwrap();
+    let program = "#include \"femx.hpp\"\n#include <vector>\nusing namespace femx;\nint main(int argc, char *argv[]) {\n  OptionsParser args(argc, argv);\n  args.AddOption(&vis, \"-vis\", \"--visualization\", \"-no-vis\", \"--no-visualization\", \"Enable.\");\n  ParMesh pmesh(MPI_COMM_WORLD, mesh);\n  std::vector<int> sizes;\n}\n";
+    let path = dir.path().join("ex1p.cpp");
+    std::fs::write(&path, program).unwrap();
+    let ws = dir.path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&path);
+    client.open(&uri, "cpp", program);
+    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
+        let (line, col) = position_of(program, needle, 0);
+        client.hover(&uri, line, col + shift)["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let md = hover_text(&mut client, "-no-vis", 1);
+    assert!(md.contains("visualization socket"), "{md}");
+    let md = hover_text(&mut client, "ParMesh pmesh", 2);
+    assert!(md.contains("needs a build with MPI"), "{md}");
+    assert_eq!(hover_text(&mut client, "vector<int>", 2), "");
+    assert!(client.shutdown().success());
+}
