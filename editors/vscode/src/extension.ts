@@ -179,6 +179,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       // Job scripts: shell scripts, and batch files VS Code gives no language.
       { scheme: 'file', language: 'shellscript' },
       { scheme: 'file', pattern: '**/*.{slurm,sbatch,pbs,lsf,job}' },
+      // C and C++ programs against a package (beside clangd or the C/C++ extension).
+      { scheme: 'file', language: 'c' },
+      { scheme: 'file', language: 'cpp' },
+      { scheme: 'file', language: 'cuda-cpp' },
       // Input files of simulation codes (namelists, HSD, decks), whatever language
       // another extension gives them: a selector by pattern adds skill-lsp beside it.
       {
