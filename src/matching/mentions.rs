@@ -249,18 +249,20 @@ pub(super) fn add_setting_mention_hits(
     let packs = super::packs_imported(catalog, &resolved.imported);
     // (name, whether only a whole span or a prose name counts)
     let mut names: Vec<(String, bool)> = vec![(setting.callee.clone(), false)];
-    let parts: Vec<&str> = setting.callee.split(['.', '%']).collect();
+    let parts: Vec<&str> = setting.callee.split(['.', '%', '_']).collect();
     if parts.len() > 1 {
-        // A part many of the file's keywords share is a namespace (`scf.`, `MD.`), no
-        // topic of this keyword's own.
+        // A part many of the file's keywords start with is a namespace (`scf.`, `MD.`,
+        // `OBC_`), no topic of this keyword's own.
         let namespace = |part: &str| {
-            let prefix = format!("set:{part}.");
-            resolved
-                .imported
-                .iter()
-                .filter(|k| k.starts_with(&prefix))
-                .count()
-                >= MIN_NAMESPACE_KEYWORDS
+            ['.', '_'].iter().any(|sep| {
+                let prefix = format!("set:{part}{sep}");
+                resolved
+                    .imported
+                    .iter()
+                    .filter(|k| k.starts_with(&prefix))
+                    .count()
+                    >= MIN_NAMESPACE_KEYWORDS
+            })
         };
         names.extend(
             parts
