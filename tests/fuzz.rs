@@ -331,7 +331,12 @@ fn fuzz_input_file_and_cpp_readers() {
         let len = doc.source().len();
         for _ in 0..8 {
             if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(r.start <= r.end && r.end <= len, "{}..{} of {len}", r.start, r.end);
+                assert!(
+                    r.start <= r.end && r.end <= len,
+                    "{}..{} of {len}",
+                    r.start,
+                    r.end
+                );
             }
         }
         for site in doc.call_sites() {

@@ -139,3 +139,28 @@ fn hover_on_a_cpp_program_over_lsp() {
     assert_eq!(hover_text(&mut client, "vector<int>", 2), "");
     assert!(client.shutdown().success());
 }
+
+/// After a keyword with no value yet, completion offers the values the skills write for
+/// it, spelled as they spell them.
+#[test]
+fn a_keyword_completes_to_the_values_the_skills_write() {
+    let deck = "system.name     water\nmixing.scheme   \n";
+    let folder = workspace(deck);
+    let ws = folder.path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&ws.join("runs/water.in"));
+    client.open(&uri, "plaintext", deck);
+    let items = client.call(
+        "textDocument/completion",
+        serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 16}}),
+    );
+    let labels: Vec<String> = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["label"].as_str().map(String::from))
+        .collect();
+    assert!(labels.contains(&"broyden".to_string()), "{items}");
+    assert!(client.shutdown().success());
+}

@@ -142,12 +142,15 @@ impl InputDocument {
         let settings = &self.read.settings;
         // Settings are in text order: the last one starting at or before the offset.
         let last = settings.partition_point(|s| s.start <= offset);
-        let s = settings[..last].iter().rev().take(8).find(|s| {
+        let found = settings[..last].iter().rev().take(8).find(|s| {
             (s.start <= offset && offset <= s.end)
                 || s.value
                     .as_ref()
                     .is_some_and(|v| v.start <= offset && offset <= v.end)
-        })?;
+        });
+        let Some(s) = found else {
+            return self.value_to_come(offset);
+        };
         let groups_needed = s.group;
         let mut keywords: Vec<KeywordArg> = settings
             .iter()
@@ -225,6 +228,33 @@ fn ownership(name: &str, read: &Read) -> Vec<String> {
     let step = distinct.len().div_ceil(MAX_OWNERSHIP_KEYWORDS).max(1);
     out.extend(distinct.into_iter().step_by(step));
     out
+}
+
+impl InputDocument {
+    /// After a keyword with no value yet on its line (`scf.SpinPolarization |`): the
+    /// place of its value, keyed `setval:<keyword>:` (nothing typed), for completion.
+    fn value_to_come(&self, offset: usize) -> Option<Resolved> {
+        let settings = &self.read.settings;
+        let last = settings.partition_point(|s| s.start <= offset);
+        let s = settings[..last].last()?;
+        let between = self.source.get(s.end..offset)?;
+        let separator = between.trim_matches(|c: char| c == ' ' || c == '\t');
+        let waiting = s.value.is_none()
+            && offset <= s.line_end
+            && matches!(separator, "" | "=" | ":")
+            && between.len() > separator.len();
+        if !waiting {
+            return None;
+        }
+        Some(Resolved {
+            symbol: format!("{} = ...", s.name),
+            keys: vec![keys::setting_value(&reader::normalise(&s.name), "")],
+            start: offset,
+            end: offset,
+            call: None,
+            imported: self.imported(),
+        })
+    }
 }
 
 fn argument(s: &Setting) -> KeywordArg {

@@ -25,7 +25,7 @@ pub mod weights;
 use crate::catalog::{Catalog, EntryId};
 use crate::code::{CallSite, Resolved};
 use crate::keys;
-use crate::model::{Entry, EntryKind, Pack};
+use crate::model::{Entry, EntryKind, Pack, SymbolKind};
 use crate::source::SourceRoots;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -971,6 +971,36 @@ pub fn documented_env_values(
     best_per_value(catalog, found)
 }
 
+/// The values the skills of the packs owning an input file write for `setting`
+/// (`scf.SpinPolarization on`, `Driver = VelocityVerlet`), spelled as the skill spells
+/// them, with the entry that says why.
+pub fn documented_setting_values(
+    catalog: &Catalog,
+    setting: &str,
+    imported: &[String],
+) -> Vec<DocumentedValue> {
+    let key = keys::setting(setting);
+    let packs = packs_imported(catalog, imported);
+    let mut found: Vec<(String, EntryId, f32)> = Vec::new();
+    for id in reachable(catalog, &key, &key, &packs) {
+        let (_, _, entry) = catalog.entry(id);
+        let weight = crate::catalog::kind_weight(entry.kind);
+        let lower = entry.text.to_ascii_lowercase();
+        for symbol in &entry.symbols {
+            if symbol.kind != SymbolKind::SettingValue || symbol.owner.as_deref() != Some(setting) {
+                continue;
+            }
+            // The skill's own spelling (`VelocityVerlet`), found where it writes it.
+            let spelled = lower
+                .find(&symbol.name)
+                .and_then(|at| entry.text.get(at..at + symbol.name.len()))
+                .unwrap_or(&symbol.name);
+            found.push((spelled.to_string(), id, weight));
+        }
+    }
+    best_per_value(catalog, found)
+}
+
 /// One documented value per distinct value, from its best-weighted entry.
 fn best_per_value(
     catalog: &Catalog,
@@ -1045,6 +1075,19 @@ pub fn completions(catalog: &Catalog, resolved: &Resolved, offset: usize) -> Opt
         });
     }
     let (start, end) = (resolved.start, resolved.end);
+    if let Some((setting, typed)) = first
+        .strip_prefix("setval:")
+        .and_then(|r| r.rsplit_once(':'))
+    {
+        let mut values = documented_setting_values(catalog, setting, &resolved.imported);
+        values.retain(|v| v.value.to_ascii_lowercase().starts_with(typed));
+        return Some(Completions {
+            values,
+            of: format!("{setting} value"),
+            start,
+            end,
+        });
+    }
     if let Some(name) = assigned_variable(resolved, offset) {
         return Some(Completions {
             values: documented_env_values(catalog, name, &resolved.imported),
