@@ -265,12 +265,12 @@ fn fuzz_shell_and_notebook_readers() {
     say("shell reader, notebook reader", n);
 }
 
-/// Input files (namelists, HSD, decks, `#command:` files, parameter files) and C/C++
-/// sources, mutated from
+/// Input files (namelists, HSD, decks, `#command:` files, parameter files), C/C++ and
+/// Julia sources, mutated from
 /// the corpus' own and from malformed seeds (unbalanced braces, a namelist with no `/`,
 /// binary data): the reader never panics, and what it gives back stays in range.
 #[test]
-fn fuzz_input_file_and_cpp_readers() {
+fn fuzz_input_file_cpp_and_julia_readers() {
     use skill_lsp::code::{Code, FileKind};
     let mut input_seeds = seeds(&["in", "inp", "hsd", "dat", "par", "nml", "input"]);
     input_seeds.push(
@@ -351,6 +351,32 @@ fn fuzz_input_file_and_cpp_readers() {
         }
     }
     say("C/C++ reader", n);
+
+    // Julia: the same properties through tree-sitter-julia.
+    let julia_seed = b"using Quantica\nimport QuantumOptics: SpinBasis\nh = lattice(sublat((0,0)); bravais = ((1,0),)) |> hamiltonian(@hopping((r, dr) -> 1; range = 1))\nQuantica.spectrum(h; solver = :arpack, name = \"x\")\n".to_vec();
+    for _ in 0..n {
+        let input = mutate(&mut rng, &julia_seed);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(doc) = Code::parse(FileKind::Julia, text) else {
+            continue;
+        };
+        let len = doc.source().len();
+        for _ in 0..8 {
+            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                assert!(
+                    r.start <= r.end && r.end <= len,
+                    "{}..{} of {len}",
+                    r.start,
+                    r.end
+                );
+            }
+        }
+        for site in doc.call_sites() {
+            assert!(site.start <= site.end && site.end <= site.statement_end);
+            assert!(site.statement_end <= len);
+        }
+    }
+    say("Julia reader", n);
 }
 
 #[test]

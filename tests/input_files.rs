@@ -1,4 +1,4 @@
-//! Input files of simulation codes: a deck the workspace's pack cites gets its pitfalls
+//! Input files of simulation codes, and C++ and Julia programs: a deck the workspace's pack cites gets its pitfalls
 //! on hover, in diagnostics and in `check`, at the keyword's line and column; a deck no
 //! pack owns stays silent; a malformed deck still answers where it can be read.
 
@@ -109,8 +109,10 @@ fn hover_and_diagnostics_on_an_input_file_over_lsp() {
 /// a class under the package's header, answer on hover; `std::` names stay silent.
 #[test]
 fn hover_on_a_cpp_program_over_lsp() {
-    let dir = tempfile::tempdir().unwrap();
-    let skill = dir.path().join("skills/femx-examples");
+    let tmp = tempfile::tempdir().unwrap();
+    // The repository of the package, named after it (the pack's identity).
+    let root = tmp.path().join("femx");
+    let skill = root.join("skills/femx-examples");
     std::fs::create_dir_all(&skill).unwrap();
     std::fs::write(
         skill.join("SKILL.md"),
@@ -118,9 +120,9 @@ fn hover_on_a_cpp_program_over_lsp() {
     )
     .unwrap();
     let program = "#include \"femx.hpp\"\n#include <vector>\nusing namespace femx;\nint main(int argc, char *argv[]) {\n  OptionsParser args(argc, argv);\n  args.AddOption(&vis, \"-vis\", \"--visualization\", \"-no-vis\", \"--no-visualization\", \"Enable.\");\n  ParMesh pmesh(MPI_COMM_WORLD, mesh);\n  std::vector<int> sizes;\n}\n";
-    let path = dir.path().join("ex1p.cpp");
+    let path = root.join("ex1p.cpp");
     std::fs::write(&path, program).unwrap();
-    let ws = dir.path();
+    let ws = root.as_path();
     let mut client = Client::start(ws, &[]);
     client.initialize(ws, full_capabilities(), Value::Null);
     let uri = uri_of(&path);
@@ -162,5 +164,43 @@ fn a_keyword_completes_to_the_values_the_skills_write() {
         .filter_map(|i| i["label"].as_str().map(String::from))
         .collect();
     assert!(labels.contains(&"broyden".to_string()), "{items}");
+    assert!(client.shutdown().success());
+}
+
+/// A Julia script using the workspace's package: a call, and a macro, answer on hover
+/// with the pitfalls naming them; a name of another module stays silent.
+#[test]
+fn hover_on_a_julia_script_over_lsp() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The repository of the package, named after it (the pack's identity).
+    let root = tmp.path().join("latx");
+    let skill = root.join("skills/latx-models");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: latx-models\ndescription: Building tight-binding models with latx.\n---\n# latx models\n\n### Pitfalls and fixes\n- `hamiltonian(...)` is built lazily: call it with concrete parameters before `spectrum`.\n- `@hopping` without `range` connects only nearest neighbours.\n",
+    )
+    .unwrap();
+    // `range` left out: the pitfall about leaving it out applies.
+    let script = "using Latx\nusing Plots\nh = hamiltonian(lat, @hopping((r, dr) -> 1))\nplot(h)\n";
+    let path = root.join("model.jl");
+    std::fs::write(&path, script).unwrap();
+    let ws = root.as_path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&path);
+    client.open(&uri, "julia", script);
+    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
+        let (line, col) = position_of(script, needle, 0);
+        client.hover(&uri, line, col + shift)["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let md = hover_text(&mut client, "hamiltonian", 2);
+    assert!(md.contains("built lazily"), "{md}");
+    let md = hover_text(&mut client, "@hopping", 2);
+    assert!(md.contains("nearest neighbours"), "{md}");
+    assert_eq!(hover_text(&mut client, "plot(h)", 1), "");
     assert!(client.shutdown().success());
 }

@@ -49,7 +49,8 @@ fn name_shaped(word: &str) -> bool {
 /// The name a code span is about when it is nothing else: `.fold()`, `fold(...)`,
 /// `dt=`, `dt=0.1`, `schemaclass`.
 fn whole_span_name(span: &str) -> Option<&str> {
-    let s = span.trim().trim_start_matches('.');
+    // `@hopping`: a macro (Julia) or decorator (Python) names `hopping`.
+    let s = span.trim().trim_start_matches(['.', '@']);
     let end = s.find(['(', '=', '[']).unwrap_or(s.len());
     let name = s[..end].trim();
     is_identifier(name).then_some(name)

@@ -8,6 +8,7 @@
 //!   parsed on its own and the bindings merged;
 //! - [`shell`]: shell and batch job scripts (tree-sitter-bash);
 //! - [`cpp`]: C and C++ sources (tree-sitter-cpp);
+//! - [`julia`]: Julia sources (tree-sitter-julia);
 //! - [`input`]: input files of simulation codes (namelists, HSD, `key value` decks,
 //!   `#command:` files, `*CARD` decks, and formats never seen, by one tolerant reader).
 //!
@@ -19,12 +20,14 @@
 
 pub mod cpp;
 pub mod input;
+pub mod julia;
 pub mod notebook;
 pub mod python;
 pub mod shell;
 
 use cpp::CppDocument;
 use input::InputDocument;
+use julia::JuliaDocument;
 use python::PyDocument;
 use shell::ShellDocument;
 
@@ -167,6 +170,8 @@ pub enum FileKind {
     Input,
     /// A C or C++ source or header.
     Cpp,
+    /// A Julia source.
+    Julia,
 }
 
 /// Extensions of input files: Fortran namelists, HSD, decks, parameter files.
@@ -205,6 +210,7 @@ impl FileKind {
             Some("jupyter") => Some(FileKind::Notebook),
             Some("shellscript" | "sh" | "bash" | "zsh" | "slurm") => Some(FileKind::Shell),
             Some("c" | "cpp" | "cuda-cpp" | "objective-cpp") => Some(FileKind::Cpp),
+            Some("julia") => Some(FileKind::Julia),
             Some("fortran-namelist" | "namelist" | "hsd" | "ini" | "properties") => {
                 Some(FileKind::Input)
             }
@@ -222,6 +228,7 @@ impl FileKind {
             Some("c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "cu" | "cuh") => {
                 Some(FileKind::Cpp)
             }
+            Some("jl") => Some(FileKind::Julia),
             Some(e) if INPUT_EXTENSIONS.contains(&e) && !is_template(base) => Some(FileKind::Input),
             _ => INPUT_NAMES
                 .iter()
@@ -276,7 +283,11 @@ impl FileKind {
     /// What starts a line comment in this kind of file (where the ignore marker goes).
     pub fn line_comment(self) -> &'static str {
         match self {
-            FileKind::Python | FileKind::Notebook | FileKind::Shell | FileKind::Input => "#",
+            FileKind::Python
+            | FileKind::Notebook
+            | FileKind::Shell
+            | FileKind::Input
+            | FileKind::Julia => "#",
             FileKind::Cpp => "//",
         }
     }
@@ -291,6 +302,7 @@ pub enum Code {
     Shell(ShellDocument),
     Input(InputDocument),
     Cpp(CppDocument),
+    Julia(JuliaDocument),
 }
 
 impl Code {
@@ -319,6 +331,7 @@ impl Code {
             }
             FileKind::Shell => ShellDocument::parse(text).map(Code::Shell),
             FileKind::Cpp => CppDocument::parse(text).map(Code::Cpp),
+            FileKind::Julia => JuliaDocument::parse(text).map(Code::Julia),
         }
     }
 
@@ -334,6 +347,7 @@ impl Code {
             Code::Shell(doc) => &doc.source,
             Code::Input(doc) => &doc.source,
             Code::Cpp(doc) => &doc.source,
+            Code::Julia(doc) => &doc.source,
         }
     }
 
@@ -344,7 +358,8 @@ impl Code {
             | Code::Notebook(notebook::NotebookCode { source, .. })
             | Code::Shell(ShellDocument { source, .. })
             | Code::Input(InputDocument { source, .. })
-            | Code::Cpp(CppDocument { source, .. }) => {
+            | Code::Cpp(CppDocument { source, .. })
+            | Code::Julia(JuliaDocument { source, .. }) => {
                 std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
@@ -355,6 +370,7 @@ impl Code {
         match self {
             Code::Python(doc) => doc.analysis.imports().collect(),
             Code::Notebook(code) => code.analysis().imports().collect(),
+            Code::Julia(doc) => doc.imports(),
             Code::Shell(_) | Code::Input(_) | Code::Cpp(_) => Vec::new(),
         }
     }
@@ -368,6 +384,7 @@ impl Code {
             Code::Shell(doc) => doc.imported(),
             Code::Input(doc) => doc.imported(),
             Code::Cpp(doc) => doc.imported(),
+            Code::Julia(doc) => doc.imported(),
         }
     }
 
@@ -398,6 +415,7 @@ impl Code {
             Code::Shell(_) => FileKind::Shell.line_comment(),
             Code::Input(doc) => doc.line_comment(),
             Code::Cpp(_) => FileKind::Cpp.line_comment(),
+            Code::Julia(_) => FileKind::Julia.line_comment(),
         }
     }
 
@@ -409,6 +427,7 @@ impl Code {
             Code::Shell(doc) => doc.keys_at(offset),
             Code::Input(doc) => doc.keys_at(offset),
             Code::Cpp(doc) => doc.keys_at(offset),
+            Code::Julia(doc) => doc.keys_at(offset),
         }
     }
 
@@ -419,6 +438,7 @@ impl Code {
             Code::Shell(doc) => doc.call_sites(),
             Code::Input(doc) => doc.call_sites(),
             Code::Cpp(doc) => doc.call_sites(),
+            Code::Julia(doc) => doc.call_sites(),
         }
     }
 
@@ -430,6 +450,7 @@ impl Code {
             Code::Shell(doc) => doc.edit_deferred(start, end, text),
             Code::Input(doc) => doc.edit_deferred(start, end, text),
             Code::Cpp(doc) => doc.edit_deferred(start, end, text),
+            Code::Julia(doc) => doc.edit_deferred(start, end, text),
         }
     }
 
@@ -441,6 +462,7 @@ impl Code {
             Code::Shell(doc) => doc.refresh(),
             Code::Input(doc) => doc.refresh(),
             Code::Cpp(doc) => doc.refresh(),
+            Code::Julia(doc) => doc.refresh(),
         }
     }
 
@@ -452,6 +474,7 @@ impl Code {
             (Code::Shell(doc), Code::Shell(parsed)) => doc.adopt(parsed),
             (Code::Input(doc), Code::Input(parsed)) => doc.adopt(parsed),
             (Code::Cpp(doc), Code::Cpp(parsed)) => doc.adopt(parsed),
+            (Code::Julia(doc), Code::Julia(parsed)) => doc.adopt(parsed),
             _ => {}
         }
     }
@@ -463,6 +486,7 @@ impl Code {
             Code::Shell(doc) => doc.is_stale(),
             Code::Input(doc) => doc.is_stale(),
             Code::Cpp(doc) => doc.is_stale(),
+            Code::Julia(doc) => doc.is_stale(),
         }
     }
 }
@@ -495,9 +519,11 @@ impl SourceFile {
                 let code = Code::notebook(read.program, &read.spans);
                 (code, Some(read.spans))
             }
-            FileKind::Python | FileKind::Shell | FileKind::Input | FileKind::Cpp => {
-                (Code::parse_named(kind, name, text), None)
-            }
+            FileKind::Python
+            | FileKind::Shell
+            | FileKind::Input
+            | FileKind::Cpp
+            | FileKind::Julia => (Code::parse_named(kind, name, text), None),
         };
         let code = code.map_err(|_| SourceError::Unparsed)?;
         Ok(SourceFile { kind, code, cells })

@@ -183,6 +183,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'c' },
       { scheme: 'file', language: 'cpp' },
       { scheme: 'file', language: 'cuda-cpp' },
+      // Julia scripts (beside the Julia extension's LanguageServer.jl).
+      { scheme: 'file', language: 'julia' },
       // Input files of simulation codes (namelists, HSD, decks), whatever language
       // another extension gives them: a selector by pattern adds skill-lsp beside it.
       {
