@@ -22,7 +22,12 @@ pub struct ExampleFacts {
 impl ExampleFacts {
     /// What a Python example teaches, and its symbols.
     pub fn learn(&mut self, code: &str) -> Vec<Symbol> {
-        let Ok(doc) = Code::parse(FileKind::Python, code.to_string()) else {
+        self.learn_as(FileKind::Python, code)
+    }
+
+    /// What an example of a kind with imports and calls (Python, Julia) teaches.
+    pub fn learn_as(&mut self, kind: FileKind, code: &str) -> Vec<Symbol> {
+        let Ok(doc) = Code::parse(kind, code.to_string()) else {
             return Vec::new();
         };
         let imports = doc.imports();
@@ -122,10 +127,13 @@ pub fn annotate_pack(pack: &mut Pack) {
             if entry.kind != EntryKind::Example {
                 continue;
             }
-            // Python examples teach imports, callees and keyword owners; shell examples
-            // are keyed once, by `annotate_entry` (commands, flags, variables).
-            if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Python) {
-                entry.symbols = facts.learn(&entry.text);
+            // Python and Julia examples teach imports, callees and keyword owners; shell
+            // examples are keyed once, by `annotate_entry` (commands, flags, variables).
+            match FileKind::of_example(entry.lang.as_deref(), &entry.text) {
+                Some(kind @ (FileKind::Python | FileKind::Julia)) => {
+                    entry.symbols = facts.learn_as(kind, &entry.text);
+                }
+                _ => {}
             }
         }
         pack_facts.merge(&facts);

@@ -270,6 +270,7 @@ impl FileKind {
         match lang.map(str::to_ascii_lowercase).as_deref() {
             Some("python" | "py" | "python3" | "pycon" | "ipython") => Some(FileKind::Python),
             Some("bash" | "sh" | "shell" | "console" | "zsh" | "slurm") => Some(FileKind::Shell),
+            Some("julia" | "jl" | "julia-repl") => Some(FileKind::Julia),
             Some(
                 "hsd" | "ini" | "cfg" | "conf" | "namelist" | "nml" | "fortran" | "inp" | "in"
                 | "dat" | "par" | "text" | "txt" | "none" | "plain" | "input",
