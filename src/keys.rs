@@ -11,6 +11,9 @@
 //! - `set:scf.spinpolarization` / `set:hamiltonian/dftb/scc`   an input file's keyword
 //!   (lowercased), alone and under its group
 //! - `setval:scf.spinpolarization:on` / `setval:*:on`   a keyword's value
+//! - `member:get_operation_results`   a method or attribute of an object the file does
+//!   not type (`client.get_operation_results(...)` with `client` a parameter): looked up
+//!   by name in the packs the file imports, never as a qualified symbol
 
 use crate::model::{Symbol, SymbolKind};
 
@@ -53,6 +56,11 @@ pub fn command(name: &str) -> String {
 
 pub fn flag(command: &str, flag: &str) -> String {
     format!("flag:{command}:{flag}")
+}
+
+/// A member of an object whose type the file does not say.
+pub fn member(name: &str) -> String {
+    format!("member:{name}")
 }
 
 /// An input file's keyword (already lowercased).

@@ -485,6 +485,18 @@ impl Analysis {
     fn call_site(&self, call: Node<'_>, src: &[u8], statement_end: usize) -> Option<CallSite> {
         let function = call.child_by_field_id(field_ids().function)?;
         let callee = self.qualify(function, src, call.start_byte())?;
+        self.call_site_of(call, src, statement_end, callee)
+    }
+
+    /// The call site of `call`, its callee already named.
+    fn call_site_of(
+        &self,
+        call: Node<'_>,
+        src: &[u8],
+        statement_end: usize,
+        callee: String,
+    ) -> Option<CallSite> {
+        let function = call.child_by_field_id(field_ids().function)?;
         let mut site = CallSite {
             keys: vec![keys::sym(&callee)],
             callee,
@@ -718,7 +730,15 @@ impl Analysis {
             {
                 expr = parent;
             }
-            self.qualify(expr, src, node.start_byte())?
+            match self.qualify(expr, src, node.start_byte()) {
+                Some(q) => q,
+                None if expr != node => {
+                    return member_resolved(expr, node, src, |c, callee| {
+                        self.call_site_of(c, src, statement_of(c).end_byte(), callee)
+                    })
+                }
+                None => return None,
+            }
         };
         let mut found = vec![keys::sym(&qualified)];
         // The call this name is the callee of: its keywords refine the match.
@@ -751,6 +771,126 @@ impl Analysis {
             .unwrap_or(node);
         Some(format!("{module_text}.{}", text(name, src)))
     }
+}
+
+/// Methods of Python's own types (`list.append`, `dict.items`, `str.split`): on an
+/// object the file does not type, these are far likelier the builtin's than a package's.
+const BUILTIN_TYPE_METHODS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "clear",
+    "index",
+    "count",
+    "sort",
+    "reverse",
+    "copy",
+    "keys",
+    "values",
+    "items",
+    "get",
+    "update",
+    "setdefault",
+    "add",
+    "discard",
+    "union",
+    "intersection",
+    "difference",
+    "split",
+    "join",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "replace",
+    "format",
+    "lower",
+    "upper",
+    "startswith",
+    "endswith",
+    "encode",
+    "decode",
+    "find",
+    "read",
+    "write",
+    "close",
+    "readlines",
+    "splitlines",
+    "shape",
+    "dtype",
+    "size",
+    "ndim",
+    "mean",
+    "sum",
+    "min",
+    "max",
+    "reshape",
+    "astype",
+    "tolist",
+    "item",
+];
+
+/// Receivers whose type is the class being written, not a package's.
+const SELF_NAMES: &[&str] = &["self", "cls"];
+
+/// A member of an object the file does not type (`client.get_operation_results(...)`
+/// with `client` a parameter, `(lc - bg).fold(...)`): a `member:` key the packs the file
+/// imports answer by name, never a qualified symbol the file does not show. Dunders,
+/// members of `self`, and the methods of Python's own types give nothing.
+fn member_resolved(
+    expr: Node<'_>,
+    node: Node<'_>,
+    src: &[u8],
+    call_site_of: impl Fn(Node<'_>, String) -> Option<CallSite>,
+) -> Option<Resolved> {
+    let name = text(node, src);
+    if name.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&name) {
+        return None;
+    }
+    let object = expr.child_by_field_id(field_ids().object)?;
+    let mut root = object;
+    while let Some(inner) = match root.kind() {
+        "attribute" => root.child_by_field_id(field_ids().object),
+        "call" => root.child_by_field_id(field_ids().function),
+        "subscript" => root.child_by_field_id(field_ids().value),
+        _ => None,
+    } {
+        root = inner;
+    }
+    if SELF_NAMES.contains(&text(root, src)) {
+        return None;
+    }
+    // What the user wrote, on one line and short: the popup's title.
+    let written: String = text(expr, src).split_whitespace().collect();
+    let symbol = if written.len() > 60 {
+        format!("….{name}")
+    } else {
+        written
+    };
+    // The call this member is the callee of, named as written.
+    let key = keys::member(name);
+    let call = enclosing_call_of(expr)
+        .and_then(|c| call_site_of(c, symbol.clone()))
+        .map(|site| CallSite {
+            keys: vec![key.clone()],
+            ..site
+        });
+    Some(Resolved {
+        symbol,
+        keys: vec![key],
+        start: node.start_byte(),
+        end: node.end_byte(),
+        call,
+        imported: Vec::new(),
+    })
+}
+
+/// The call whose callee is exactly `function`.
+fn enclosing_call_of(function: Node<'_>) -> Option<Node<'_>> {
+    let parent = function.parent()?;
+    (parent.kind() == "call" && parent.child_by_field_id(field_ids().function) == Some(function))
+        .then_some(parent)
 }
 
 fn env_resolved(name: &str, node: Node<'_>, call: Option<CallSite>) -> Resolved {

@@ -18,6 +18,7 @@ pub(super) fn mentioned_name(key: &str) -> Option<&str> {
     match kind {
         "sym" => Some(crate::keys::last_component(rest)),
         "kw" | "val" => rest.rsplit(':').next(),
+        "member" => Some(rest),
         _ => None,
     }
 }
@@ -31,14 +32,22 @@ pub(super) fn add_mention_hits(
     hits: &mut HashMap<EntryId, Hit>,
 ) {
     for key in keys {
-        let (Some(module), Some(name)) = (key_module(key), mentioned_name(key)) else {
+        let Some(name) = mentioned_name(key) else {
             continue;
+        };
+        // A member of an untyped object: the packs the file imports, where code names it.
+        let member = key.starts_with("member:");
+        let packs = match key_module(key) {
+            Some(module) => catalog.packs_of_module(module).to_vec(),
+            None if member => super::packs_imported(catalog, &resolved.imported),
+            None => continue,
         };
         let short = normalise(name).len() < MIN_MENTIONED_NAME;
         let lowercase_word = name.chars().all(|c| c.is_ascii_lowercase());
-        for &pack in catalog.packs_of_module(module) {
+        for pack in packs {
             for &(skill, entry, how) in catalog.mentions(pack).of(name) {
-                if (short && how != Mention::WholeSpan) || (lowercase_word && how == Mention::Prose)
+                if (short && how != Mention::WholeSpan)
+                    || ((lowercase_word || member) && how == Mention::Prose)
                 {
                     continue;
                 }

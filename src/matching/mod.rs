@@ -375,10 +375,11 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     }
     // Keys of the hovered node itself: all but the callee's context when a keyword or
     // value is hovered; for a hovered callee, its own `sym:` key.
-    let hovering_callee = resolved
-        .keys
-        .first()
-        .is_some_and(|k| k.starts_with("sym:") || k.starts_with("cmd:") || k.starts_with("set:"));
+    let hovering_callee = resolved.keys.first().is_some_and(|k| {
+        ["sym:", "cmd:", "set:", "member:"]
+            .iter()
+            .any(|kind| k.starts_with(kind))
+    });
     let in_input = resolved
         .keys
         .first()

@@ -152,7 +152,13 @@ pub(super) fn add_retrieved_hits(
             super::packs_imported(catalog, &resolved.imported),
             Some(name),
         ),
-        (None, None, None) => return,
+        (None, None, None) => match own_key.strip_prefix("member:") {
+            Some(name) => (
+                super::packs_imported(catalog, &resolved.imported),
+                Some(name),
+            ),
+            None => return,
+        },
     };
     let Some(own_name) = own_name else {
         return;

@@ -304,3 +304,20 @@ fn unpacked_results_of_a_package_call_keep_the_package() {
     );
     assert!(keys_at(src, "real").is_none_or(|r| !r.symbol.starts_with("pkg")));
 }
+
+#[test]
+fn a_member_of_an_untyped_object_is_a_member_key_never_a_symbol() {
+    let src = "import tvb\ndef run(client):\n    res = client.get_operation_results(gid, timeout=5)\n    items.append(res)\n    self.refresh()\n    client.__len__()\n";
+    let r = keys_at(src, "get_operation_results").unwrap();
+    assert_eq!(r.keys, vec!["member:get_operation_results".to_string()]);
+    assert_eq!(r.symbol, "client.get_operation_results");
+    let call = r.call.expect("the call it is the callee of");
+    assert_eq!(call.keywords[0].name, "timeout");
+    assert_eq!(call.keys, r.keys, "no invented qualified key for the call");
+    // Python's own methods, members of `self` and dunders give nothing.
+    assert!(keys_at(src, "append").is_none());
+    assert!(keys_at(src, "refresh").is_none());
+    assert!(keys_at(src, "__len__").is_none());
+    // The receiver itself stays unresolved.
+    assert!(keys_at(src, "client.get").is_none());
+}
