@@ -129,11 +129,10 @@ pub fn annotate_pack(pack: &mut Pack) {
             }
             // Python and Julia examples teach imports, callees and keyword owners; shell
             // examples are keyed once, by `annotate_entry` (commands, flags, variables).
-            match FileKind::of_example(entry.lang.as_deref(), &entry.text) {
-                Some(kind @ (FileKind::Python | FileKind::Julia)) => {
-                    entry.symbols = facts.learn_as(kind, &entry.text);
-                }
-                _ => {}
+            if let Some(kind @ (FileKind::Python | FileKind::Julia)) =
+                FileKind::of_example(entry.lang.as_deref(), &entry.text)
+            {
+                entry.symbols = facts.learn_as(kind, &entry.text);
             }
         }
         pack_facts.merge(&facts);
