@@ -433,23 +433,27 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         });
     }
 
-    // Link 3: retrieval, only where no pitfall is linked by a key or a mention.
+    // Link 3: retrieval. Where a key or a mention links a pitfall already, only one more,
+    // sharing two words of the hovered name: a pitfall about its topic that names no API.
     let keyed_pitfall = hits
         .keys()
         .any(|id| catalog.entry(*id).2.kind == EntryKind::Pitfall);
-    if !keyed_pitfall {
-        if let Some(own_key) = resolved.keys.first() {
-            let mut retrieved = HashMap::new();
-            retrieval::add_retrieved_hits(catalog, resolved, own_key, &mut retrieved);
-            for (id, hit) in retrieved {
-                let entry = catalog.entry(id).2;
-                if resolved
-                    .call
-                    .as_ref()
-                    .is_none_or(|c| in_input || applicability::applies(entry, c))
-                {
-                    hits.insert(id, hit);
-                }
+    let retrieval_bounds = if keyed_pitfall {
+        (weights::MAX_RETRIEVED_BESIDE_KEYED, true)
+    } else {
+        (weights::MAX_RETRIEVED, false)
+    };
+    if let Some(own_key) = resolved.keys.first() {
+        let retrieved =
+            retrieval::retrieved_hits(catalog, resolved, own_key, retrieval_bounds, &hits);
+        for (id, hit) in retrieved {
+            let entry = catalog.entry(id).2;
+            if resolved
+                .call
+                .as_ref()
+                .is_none_or(|c| in_input || applicability::applies(entry, c))
+            {
+                hits.insert(id, hit);
             }
         }
     }

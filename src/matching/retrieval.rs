@@ -130,13 +130,15 @@ fn stem(word: &str) -> &str {
     }
 }
 
-/// Adds retrieved pitfalls for the hovered node (`own_key`, its first own key).
-pub(super) fn add_retrieved_hits(
+/// Retrieved pitfalls (not in `hits` yet) for the hovered node (`own_key`, its first own key): at most
+/// `limit`, and with `strict_only` only those sharing two words of the hovered name.
+pub(super) fn retrieved_hits(
     catalog: &Catalog,
     resolved: &Resolved,
     own_key: &str,
-    hits: &mut HashMap<EntryId, Hit>,
-) {
+    (limit, strict_only): (usize, bool),
+    hits: &HashMap<EntryId, Hit>,
+) -> Vec<(EntryId, Hit)> {
     // A package's name: the packs about it; an environment variable: the packs about
     // what the file imports (`ASE_AIMS_COMMAND` in a script importing ase).
     // An input file's keyword: the packs that own the file, and the keyword's last name.
@@ -157,14 +159,14 @@ pub(super) fn add_retrieved_hits(
                 super::packs_imported(catalog, &resolved.imported),
                 Some(name),
             ),
-            None => return,
+            None => return Vec::new(),
         },
     };
     let Some(own_name) = own_name else {
-        return;
+        return Vec::new();
     };
     if packs.is_empty() {
-        return;
+        return Vec::new();
     }
     let meaningful =
         |p: &String| p.len() >= MIN_GUARD_PART && !GENERIC_NAME_PARTS.contains(&p.as_str());
@@ -173,7 +175,7 @@ pub(super) fn add_retrieved_hits(
         .filter(meaningful)
         .collect();
     if own_parts.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut context: Vec<String> = Vec::new();
     // The qualified name below its package: the modules and the receiver chain carry the
@@ -210,13 +212,13 @@ pub(super) fn add_retrieved_hits(
         .chain(context.iter().map(|p| (p.clone(), 1.0)))
         .collect();
     let Ok(found) = catalog.retrieve_pitfalls(&terms, &packs, MAX_RETRIEVED * 4) else {
-        return;
+        return Vec::new();
     };
     // Candidates in BM25 order; those sharing two words before those that lean on the
     // skill writing the name.
     let mut admitted: Vec<(bool, EntryId, Vec<String>)> = Vec::new();
     for hit in found {
-        if admitted.iter().filter(|(strict, _, _)| *strict).count() >= MAX_RETRIEVED {
+        if admitted.iter().filter(|(strict, _, _)| *strict).count() >= limit {
             break;
         }
         if hits.contains_key(&hit.id) {
@@ -248,6 +250,11 @@ pub(super) fn add_retrieved_hits(
         // The text's words, code spans included, split like names.
         let context_shared = shared(&context, &prose_words(&entry.text), false);
         let strict = own_shared.len() + context_shared.len() >= 2;
+        // Beside a linked pitfall, only one about the hovered name itself: two of its
+        // words, not one and the callee's.
+        if strict_only && own_shared.len() < 2 {
+            continue;
+        }
         if !strict
             && !catalog
                 .mentions(hit.id.pack)
@@ -259,9 +266,10 @@ pub(super) fn add_retrieved_hits(
         admitted.push((strict, hit.id, all));
     }
     admitted.sort_by_key(|(strict, _, _)| !strict);
-    for (rank, (_, id, words)) in admitted.into_iter().take(MAX_RETRIEVED).enumerate() {
+    let mut retrieved = Vec::new();
+    for (rank, (_, id, words)) in admitted.into_iter().take(limit).enumerate() {
         let kind = catalog.entry(id).2.kind;
-        hits.insert(
+        retrieved.push((
             id,
             Hit {
                 // Below every keyed link, in retrieval order.
@@ -271,8 +279,9 @@ pub(super) fn add_retrieved_hits(
                 own: true,
                 via_doc: false,
             },
-        );
+        ));
     }
+    retrieved
 }
 
 #[cfg(test)]

@@ -44,6 +44,10 @@ pub const RETRIEVAL_FACTOR: f32 = 1.0;
 /// Retrieved pitfalls shown at most, for one hover.
 pub const MAX_RETRIEVED: usize = 2;
 
+/// Retrieved pitfalls shown beside those a key or a mention links (sharing two words
+/// of the hovered name).
+pub const MAX_RETRIEVED_BESIDE_KEYED: usize = 1;
+
 /// Query weight of the hovered name's own words against the call's other words.
 pub const RETRIEVED_OWN_BOOST: f32 = 2.0;
 
