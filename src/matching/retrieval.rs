@@ -154,12 +154,18 @@ pub(super) fn retrieved_hits(
             super::packs_imported(catalog, &resolved.imported),
             Some(name),
         ),
-        (None, None, None) => match own_key.strip_prefix("member:") {
-            Some(name) => (
+        // A member of an untyped object, a command's flag (`--mesh` is `mesh`): the packs
+        // about what the file imports.
+        (None, None, None) => match own_key.split_once(':') {
+            Some(("member", name)) => (
                 super::packs_imported(catalog, &resolved.imported),
                 Some(name),
             ),
-            None => return Vec::new(),
+            Some(("flag", owned)) => (
+                super::packs_imported(catalog, &resolved.imported),
+                owned.rsplit(':').next(),
+            ),
+            _ => return Vec::new(),
         },
     };
     let Some(own_name) = own_name else {
