@@ -433,7 +433,11 @@ fn main() {
                     case.line,
                     case.skill.as_deref().unwrap_or(""),
                     case.fragments,
-                    outcome.shown.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+                    outcome
+                        .shown
+                        .iter()
+                        .map(|(s, t)| format!("{s}: {}", t.chars().take(70).collect::<String>()))
+                        .collect::<Vec<_>>(),
                     outcome.resolved
                 );
             }

@@ -425,7 +425,10 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                 || (hit.own
                     && !hovering_callee
                     && (applicability::subjects(entry, &call.callee).absence
-                        || hovered_keyword.is_some_and(|k| applicability::advises(entry, call, k))))
+                        || hovered_keyword.is_some_and(|k| {
+                            applicability::advises(entry, call, k)
+                                || applicability::about_keyword(entry, call, k)
+                        })))
                 // Hovering the call a pitfall advises (`num_entries_for`): it says why.
                 || (hit.own
                     && hovering_callee
