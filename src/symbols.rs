@@ -127,9 +127,9 @@ pub fn annotate_pack(pack: &mut Pack) {
             if entry.kind != EntryKind::Example {
                 continue;
             }
-            // Python and Julia examples teach imports, callees and keyword owners; shell
+            // Python, Julia and Fortran examples teach imports, callees and keyword owners; shell
             // examples are keyed once, by `annotate_entry` (commands, flags, variables).
-            if let Some(kind @ (FileKind::Python | FileKind::Julia)) =
+            if let Some(kind @ (FileKind::Python | FileKind::Julia | FileKind::Fortran)) =
                 FileKind::of_example(entry.lang.as_deref(), &entry.text)
             {
                 entry.symbols = facts.learn_as(kind, &entry.text);

@@ -270,7 +270,7 @@ fn fuzz_shell_and_notebook_readers() {
 /// the corpus' own and from malformed seeds (unbalanced braces, a namelist with no `/`,
 /// binary data): the reader never panics, and what it gives back stays in range.
 #[test]
-fn fuzz_input_file_cpp_and_julia_readers() {
+fn fuzz_input_file_cpp_fortran_and_julia_readers() {
     use skill_lsp::code::{Code, FileKind};
     let mut input_seeds = seeds(&["in", "inp", "hsd", "dat", "par", "nml", "input"]);
     input_seeds.push(
@@ -351,6 +351,38 @@ fn fuzz_input_file_cpp_and_julia_readers() {
         }
     }
     say("C/C++ reader", n);
+
+    // Fortran: the same properties through tree-sitter-fortran.
+    let fortran_seed = b"program p\n  use dftd4, only : d4_model, get_dispersion, &\n    & new_d4_model\n  use mctc_env\n  type(d4_model) :: model\n  real(wp) :: xyz(3, 2)\n  call new_d4_model(error, model, mol, ref=\"pbe\")\n  call model%get_c6(x)\n  x = xyz(1, 2)\nend program\n".to_vec();
+    for _ in 0..n {
+        let input = mutate(&mut rng, &fortran_seed);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let Ok(mut doc) = Code::parse(FileKind::Fortran, text) else {
+            continue;
+        };
+        let len = doc.source().len();
+        for _ in 0..8 {
+            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                assert!(
+                    r.start <= r.end && r.end <= len,
+                    "{}..{} of {len}",
+                    r.start,
+                    r.end
+                );
+            }
+        }
+        for site in doc.call_sites() {
+            assert!(site.start <= site.end && site.end <= site.statement_end);
+            assert!(site.statement_end <= len);
+        }
+        let a = rng.below(len + 1);
+        let b = rng.below(len + 1);
+        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
+            doc.refresh();
+            let _ = doc.call_sites();
+        }
+    }
+    say("Fortran reader", n);
 
     // Julia: the same properties through tree-sitter-julia.
     let julia_seed = b"using Quantica\nimport QuantumOptics: SpinBasis\nh = lattice(sublat((0,0)); bravais = ((1,0),)) |> hamiltonian(@hopping((r, dr) -> 1; range = 1))\nQuantica.spectrum(h; solver = :arpack, name = \"x\")\n".to_vec();

@@ -1,6 +1,7 @@
-//! Input files of simulation codes, and C++ and Julia programs: a deck the workspace's pack cites gets its pitfalls
-//! on hover, in diagnostics and in `check`, at the keyword's line and column; a deck no
-//! pack owns stays silent; a malformed deck still answers where it can be read.
+//! Input files of simulation codes, and C++, Julia and Fortran programs: a deck the
+//! workspace's pack cites gets its pitfalls on hover, in diagnostics and in `check`, at
+//! the keyword's line and column; a deck no pack owns stays silent; a malformed deck
+//! still answers where it can be read.
 
 mod common;
 
@@ -203,4 +204,48 @@ fn hover_on_a_julia_script_over_lsp() {
     assert!(md.contains("nearest neighbours"), "{md}");
     assert_eq!(hover_text(&mut client, "plot(h)", 1), "");
     assert!(client.shutdown().success());
+}
+
+/// A Fortran program using the workspace's package: a subroutine it imports with `only`,
+/// and a type-bound call through the declared type, answer on hover; a local array
+/// indexed like a call stays silent; `check` finds a warned keyword value in `.f90`.
+#[test]
+fn hover_and_check_on_a_fortran_program() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The repository of the package, named after it (the pack's identity).
+    let root = tmp.path().join("dispx");
+    let skill = root.join("skills/dispx-api");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: dispx-api\ndescription: Calling the dispx Fortran API.\n---\n# dispx API\n\n## Example\n```fortran\nuse dispx, only : new_d4_model, get_dispersion\ncall new_d4_model(error, model, mol, ref=\"d4\")\ncall get_dispersion(mol, model, energy)\n```\n\n### Pitfalls and fixes\n- `get_dispersion` returns Hartree: convert before comparing with eV energies.\n- `model%get_weights` needs the model rebuilt after the structure changes.\n- `ref=\"d3\"` in `new_d4_model` mixes reference sets: keep `ref=\"d4\"`.\n",
+    )
+    .unwrap();
+    let program = "program p\n  use dispx, only : dispx_model, get_dispersion, new_d4_model\n  implicit none\n  type(dispx_model) :: model\n  real :: xyz(3, 2), e\n  call get_dispersion(mol, model, e)\n  call model%get_weights(mol)\n  e = xyz(1, 2)\n  call new_d4_model(error, model, mol, ref=\"d3\")\nend program p\n";
+    let path = root.join("app/main.f90");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, program).unwrap();
+    let ws = root.as_path();
+    let mut client = Client::start(ws, &[]);
+    client.initialize(ws, full_capabilities(), Value::Null);
+    let uri = uri_of(&path);
+    client.open(&uri, "fortran", program);
+    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
+        let (line, col) = position_of(program, needle, 0);
+        client.hover(&uri, line, col + shift)["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let md = hover_text(&mut client, "get_dispersion(mol", 2);
+    assert!(md.contains("returns Hartree"), "{md}");
+    let md = hover_text(&mut client, "get_weights", 2);
+    assert!(md.contains("model rebuilt"), "{md}");
+    assert_eq!(hover_text(&mut client, "xyz(1", 1), "");
+    assert!(client.shutdown().success());
+    // `check` reads `.f90` files: the warned value, at the call's line and column; the
+    // advice the skill's own example follows is no finding.
+    let (_, report) = check(ws, &path);
+    assert!(report.contains("main.f90:9:8: dispx-api"), "{report}");
+    assert_eq!(report.lines().count(), 1, "{report}");
 }

@@ -9,6 +9,9 @@
 //! - [`shell`]: shell and batch job scripts (tree-sitter-bash);
 //! - [`cpp`]: C and C++ sources (tree-sitter-cpp);
 //! - [`julia`]: Julia sources (tree-sitter-julia);
+//! - [`fortran`]: Fortran sources (tree-sitter-fortran);
+//! - [`whole_file`]: what C/C++, Julia and Fortran share: a document read whole again
+//!   after each change;
 //! - [`input`]: input files of simulation codes (namelists, HSD, `key value` decks,
 //!   `#command:` files, `*CARD` decks, and formats never seen, by one tolerant reader).
 //!
@@ -19,13 +22,16 @@
 //! [`Code`].
 
 pub mod cpp;
+pub mod fortran;
 pub mod input;
 pub mod julia;
 pub mod notebook;
 pub mod python;
 pub mod shell;
+pub mod whole_file;
 
 use cpp::CppDocument;
+use fortran::FortranDocument;
 use input::InputDocument;
 use julia::JuliaDocument;
 use python::PyDocument;
@@ -172,6 +178,8 @@ pub enum FileKind {
     Cpp,
     /// A Julia source.
     Julia,
+    /// A Fortran source.
+    Fortran,
 }
 
 /// Extensions of input files: Fortran namelists, HSD, decks, parameter files.
@@ -211,6 +219,9 @@ impl FileKind {
             Some("shellscript" | "sh" | "bash" | "zsh" | "slurm") => Some(FileKind::Shell),
             Some("c" | "cpp" | "cuda-cpp" | "objective-cpp") => Some(FileKind::Cpp),
             Some("julia") => Some(FileKind::Julia),
+            Some("fortran" | "fortran90" | "FortranFreeForm" | "FortranFixedForm") => {
+                Some(FileKind::Fortran)
+            }
             Some("fortran-namelist" | "namelist" | "hsd" | "ini" | "properties") => {
                 Some(FileKind::Input)
             }
@@ -229,6 +240,9 @@ impl FileKind {
                 Some(FileKind::Cpp)
             }
             Some("jl") => Some(FileKind::Julia),
+            Some("f" | "for" | "ftn" | "f77" | "f90" | "f95" | "f03" | "f08") => {
+                Some(FileKind::Fortran)
+            }
             Some(e) if INPUT_EXTENSIONS.contains(&e) && !is_template(base) => Some(FileKind::Input),
             _ => INPUT_NAMES
                 .iter()
@@ -272,9 +286,14 @@ impl FileKind {
             Some("bash" | "sh" | "shell" | "console" | "zsh" | "slurm") => Some(FileKind::Shell),
             Some("julia" | "jl" | "julia-repl") => Some(FileKind::Julia),
             Some(
-                "hsd" | "ini" | "cfg" | "conf" | "namelist" | "nml" | "fortran" | "inp" | "in"
-                | "dat" | "par" | "text" | "txt" | "none" | "plain" | "input",
+                "hsd" | "ini" | "cfg" | "conf" | "namelist" | "nml" | "inp" | "in" | "dat" | "par"
+                | "text" | "txt" | "none" | "plain" | "input",
             ) => input::reader::looks_like_input(text).then_some(FileKind::Input),
+            // A Fortran block is a program (its statements say so) or a namelist.
+            Some("fortran" | "f90") if fortran::has_statements(text) => Some(FileKind::Fortran),
+            Some("fortran" | "f90") => {
+                input::reader::looks_like_input(text).then_some(FileKind::Input)
+            }
             Some(_) => None,
             None if text.contains("import ") => Some(FileKind::Python),
             None => input::reader::looks_like_input(text).then_some(FileKind::Input),
@@ -290,6 +309,7 @@ impl FileKind {
             | FileKind::Input
             | FileKind::Julia => "#",
             FileKind::Cpp => "//",
+            FileKind::Fortran => "!",
         }
     }
 }
@@ -304,6 +324,7 @@ pub enum Code {
     Input(InputDocument),
     Cpp(CppDocument),
     Julia(JuliaDocument),
+    Fortran(FortranDocument),
 }
 
 impl Code {
@@ -333,6 +354,7 @@ impl Code {
             FileKind::Shell => ShellDocument::parse(text).map(Code::Shell),
             FileKind::Cpp => CppDocument::parse(text).map(Code::Cpp),
             FileKind::Julia => JuliaDocument::parse(text).map(Code::Julia),
+            FileKind::Fortran => FortranDocument::parse(text).map(Code::Fortran),
         }
     }
 
@@ -349,6 +371,7 @@ impl Code {
             Code::Input(doc) => &doc.source,
             Code::Cpp(doc) => &doc.source,
             Code::Julia(doc) => &doc.source,
+            Code::Fortran(doc) => &doc.source,
         }
     }
 
@@ -360,7 +383,8 @@ impl Code {
             | Code::Shell(ShellDocument { source, .. })
             | Code::Input(InputDocument { source, .. })
             | Code::Cpp(CppDocument { source, .. })
-            | Code::Julia(JuliaDocument { source, .. }) => {
+            | Code::Julia(JuliaDocument { source, .. })
+            | Code::Fortran(FortranDocument { source, .. }) => {
                 std::sync::Arc::try_unwrap(source).unwrap_or_else(|s| (*s).clone())
             }
         }
@@ -372,6 +396,7 @@ impl Code {
             Code::Python(doc) => doc.analysis.imports().collect(),
             Code::Notebook(code) => code.analysis().imports().collect(),
             Code::Julia(doc) => doc.imports(),
+            Code::Fortran(doc) => doc.imports(),
             Code::Shell(_) | Code::Input(_) | Code::Cpp(_) => Vec::new(),
         }
     }
@@ -386,6 +411,7 @@ impl Code {
             Code::Input(doc) => doc.imported(),
             Code::Cpp(doc) => doc.imported(),
             Code::Julia(doc) => doc.imported(),
+            Code::Fortran(doc) => doc.imported(),
         }
     }
 
@@ -417,6 +443,7 @@ impl Code {
             Code::Input(doc) => doc.line_comment(),
             Code::Cpp(_) => FileKind::Cpp.line_comment(),
             Code::Julia(_) => FileKind::Julia.line_comment(),
+            Code::Fortran(_) => FileKind::Fortran.line_comment(),
         }
     }
 
@@ -429,6 +456,7 @@ impl Code {
             Code::Input(doc) => doc.keys_at(offset),
             Code::Cpp(doc) => doc.keys_at(offset),
             Code::Julia(doc) => doc.keys_at(offset),
+            Code::Fortran(doc) => doc.keys_at(offset),
         }
     }
 
@@ -440,6 +468,7 @@ impl Code {
             Code::Input(doc) => doc.call_sites(),
             Code::Cpp(doc) => doc.call_sites(),
             Code::Julia(doc) => doc.call_sites(),
+            Code::Fortran(doc) => doc.call_sites(),
         }
     }
 
@@ -452,6 +481,7 @@ impl Code {
             Code::Input(doc) => doc.edit_deferred(start, end, text),
             Code::Cpp(doc) => doc.edit_deferred(start, end, text),
             Code::Julia(doc) => doc.edit_deferred(start, end, text),
+            Code::Fortran(doc) => doc.edit_deferred(start, end, text),
         }
     }
 
@@ -464,6 +494,7 @@ impl Code {
             Code::Input(doc) => doc.refresh(),
             Code::Cpp(doc) => doc.refresh(),
             Code::Julia(doc) => doc.refresh(),
+            Code::Fortran(doc) => doc.refresh(),
         }
     }
 
@@ -476,6 +507,7 @@ impl Code {
             (Code::Input(doc), Code::Input(parsed)) => doc.adopt(parsed),
             (Code::Cpp(doc), Code::Cpp(parsed)) => doc.adopt(parsed),
             (Code::Julia(doc), Code::Julia(parsed)) => doc.adopt(parsed),
+            (Code::Fortran(doc), Code::Fortran(parsed)) => doc.adopt(parsed),
             _ => {}
         }
     }
@@ -488,6 +520,7 @@ impl Code {
             Code::Input(doc) => doc.is_stale(),
             Code::Cpp(doc) => doc.is_stale(),
             Code::Julia(doc) => doc.is_stale(),
+            Code::Fortran(doc) => doc.is_stale(),
         }
     }
 }
@@ -524,7 +557,8 @@ impl SourceFile {
             | FileKind::Shell
             | FileKind::Input
             | FileKind::Cpp
-            | FileKind::Julia => (Code::parse_named(kind, name, text), None),
+            | FileKind::Julia
+            | FileKind::Fortran => (Code::parse_named(kind, name, text), None),
         };
         let code = code.map_err(|_| SourceError::Unparsed)?;
         Ok(SourceFile { kind, code, cells })

@@ -67,7 +67,12 @@ fn subjects_of(entry: &Entry, subjects: Vec<Mention>) -> Subjects {
 pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
     let text = entry.text.to_lowercase();
     let mut found: Vec<(usize, Mention)> = Vec::new();
+    // The callee's own name is no keyword of it, however the skill left it unowned.
+    let callee_name = crate::keys::last_component(callee);
     for s in &entry.symbols {
+        if s.kind == SymbolKind::Keyword && s.owner.is_none() && s.name == callee_name {
+            continue;
+        }
         let owner = s.owner.as_deref();
         let mention = match (s.kind, owner) {
             (SymbolKind::Keyword, None) => Mention::Keyword(s.name.clone()),
