@@ -9,132 +9,47 @@
 //! about: its package headers (`mfem.hpp` -> `mfem`, `palabos3D.h` -> `palabos`) and the
 //! namespaces it opens.
 
-use super::{CallSite, KeywordArg, Resolved};
+use super::whole_file::{self, parse_with, parser_of, text, Name, Reader};
+use super::{CallSite, KeywordArg};
 use crate::keys;
-use std::sync::Arc;
 use tree_sitter::{Node, Parser, Tree};
 
 /// Namespaces of the language and its standard library: no package's.
 const STANDARD_NAMESPACES: [&str; 3] = ["std", "boost", "detail"];
 
-/// A parsed C or C++ file. Cheap to clone.
-#[derive(Clone)]
-pub struct CppDocument {
-    pub source: Arc<String>,
-    facts: Arc<Facts>,
-    freshness: super::Freshness,
+pub struct CppReader;
+
+pub type CppDocument = super::whole_file::WholeFileDocument<CppReader>;
+
+impl Reader for CppReader {
+    fn read(source: &str) -> Option<whole_file::Facts> {
+        thread_local! {
+            static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser_of(
+                tree_sitter_cpp::LANGUAGE.into(),
+                "tree-sitter-cpp",
+            ));
+        }
+        let tree = parse_with(&PARSER, source)?;
+        let facts = Facts::read(&tree, source.as_bytes());
+        Some(whole_file::Facts {
+            names: facts.names,
+            sites: facts.sites,
+            modules: facts.modules,
+            imported_names: Vec::new(),
+        })
+    }
+
+    /// An option string takes the call declaring it as context (`args.AddOption(...)`).
+    const ENCLOSING_CALL: bool = true;
 }
 
-/// A name in the code: its byte range, what to call it, its keys.
-#[derive(Debug, Clone)]
-struct Name {
-    start: usize,
-    end: usize,
-    shown: String,
-    keys: Vec<String>,
-}
-
+/// What one file says, while it is read.
 #[derive(Debug, Default)]
 struct Facts {
     names: Vec<Name>,
     sites: Vec<CallSite>,
     /// Packages the file is about (package headers, opened namespaces).
     modules: Vec<String>,
-}
-
-impl CppDocument {
-    pub fn parse(source: String) -> Result<Self, String> {
-        let Some(tree) = parse(&source) else {
-            return Err(source);
-        };
-        let facts = Arc::new(Facts::read(&tree, source.as_bytes()));
-        Ok(CppDocument {
-            source: Arc::new(source),
-            facts,
-            freshness: super::Freshness::new(),
-        })
-    }
-
-    pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
-        super::splice_deferred(&mut self.source, &mut self.freshness, (start, end), text)
-    }
-
-    /// Parses the whole text again (example programs are a few hundred lines).
-    pub fn refresh(&mut self) -> bool {
-        if !self.freshness.is_stale() {
-            return true;
-        }
-        let Some(tree) = parse(&self.source) else {
-            return false;
-        };
-        self.facts = Arc::new(Facts::read(&tree, self.source.as_bytes()));
-        self.freshness.parsed();
-        true
-    }
-
-    pub fn adopt(&mut self, parsed: &CppDocument) {
-        if self.freshness.adoptable(&parsed.freshness) {
-            self.facts = parsed.facts.clone();
-            self.freshness.parsed();
-        }
-    }
-
-    pub fn is_stale(&self) -> bool {
-        self.freshness.is_stale()
-    }
-
-    pub fn imported(&self) -> Vec<String> {
-        self.facts.modules.clone()
-    }
-
-    pub fn call_sites(&self) -> Vec<CallSite> {
-        self.facts.sites.clone()
-    }
-
-    /// The keys of the name or option string under `offset` (the narrowest holding it).
-    pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
-        let name = self
-            .facts
-            .names
-            .iter()
-            .filter(|n| n.start <= offset && offset <= n.end && !n.keys.is_empty())
-            .min_by_key(|n| n.end - n.start)?;
-        let call = self
-            .facts
-            .sites
-            .iter()
-            .filter(|s| s.start <= name.start && name.end <= s.statement_end)
-            .min_by_key(|s| s.statement_end - s.start)
-            .cloned();
-        Some(Resolved {
-            symbol: name.shown.clone(),
-            keys: name.keys.clone(),
-            start: name.start,
-            end: name.end,
-            call,
-            imported: self.imported(),
-        })
-    }
-}
-
-fn parse(source: &str) -> Option<Tree> {
-    thread_local! {
-        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser());
-    }
-    PARSER.with_borrow_mut(|p| p.parse(source, None))
-}
-
-fn parser() -> Parser {
-    let mut parser = Parser::new();
-    // The grammar is compiled in; a version mismatch would be a build error, not input.
-    parser
-        .set_language(&tree_sitter_cpp::LANGUAGE.into())
-        .unwrap_or_else(|e| panic!("tree-sitter-cpp grammar rejected: {e}"));
-    parser
-}
-
-fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
-    node.utf8_text(src).unwrap_or("")
 }
 
 /// The package a header is named after: `mfem.hpp` -> `mfem`, `palabos3D.h` ->
@@ -262,6 +177,7 @@ impl Facts {
             end: node.end_byte(),
             shown: name.to_string(),
             keys,
+            site: None,
         });
     }
 
@@ -287,6 +203,7 @@ impl Facts {
             end: node.end_byte(),
             shown: whole.clone(),
             keys,
+            site: None,
         });
     }
 
@@ -301,6 +218,7 @@ impl Facts {
                 end: start + content.len(),
                 shown: format!("\"{option}\""),
                 keys: vec![keys::flag(keys::ANY_OWNER, option)],
+                site: None,
             });
         }
     }

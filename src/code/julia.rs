@@ -9,10 +9,10 @@
 //! `val:quantica.spectrum:solver:arpack` (string and `:symbol` values). Module names are
 //! lowercased, as pack names are.
 
-use super::{CallSite, KeywordArg, LiteralValue, Resolved};
+use super::whole_file::{self, parse_with, parser_of, text, Name, Reader};
+use super::{CallSite, KeywordArg, LiteralValue};
 use crate::keys;
 use std::collections::HashMap;
-use std::sync::Arc;
 use tree_sitter::{Node, Parser, Tree};
 
 /// Modules of Julia itself: no package's.
@@ -25,23 +25,30 @@ const STANDARD_MODULES: [&str; 6] = [
     "Statistics",
 ];
 
-#[derive(Clone)]
-pub struct JuliaDocument {
-    pub source: Arc<String>,
-    facts: Arc<Facts>,
-    freshness: super::Freshness,
+pub struct JuliaReader;
+
+pub type JuliaDocument = super::whole_file::WholeFileDocument<JuliaReader>;
+
+impl Reader for JuliaReader {
+    fn read(source: &str) -> Option<whole_file::Facts> {
+        thread_local! {
+            static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser_of(
+                tree_sitter_julia::LANGUAGE.into(),
+                "tree-sitter-julia",
+            ));
+        }
+        let tree = parse_with(&PARSER, source)?;
+        let facts = Facts::read(&tree, source.as_bytes());
+        Some(whole_file::Facts {
+            names: facts.names,
+            sites: facts.sites,
+            modules: facts.modules,
+            imported_names: facts.imported_names.into_iter().collect(),
+        })
+    }
 }
 
-#[derive(Debug, Clone)]
-struct Name {
-    start: usize,
-    end: usize,
-    shown: String,
-    keys: Vec<String>,
-    /// Index into `Facts::sites` of the call it is part of.
-    site: Option<usize>,
-}
-
+/// What one script says, while it is read.
 #[derive(Debug, Default)]
 struct Facts {
     names: Vec<Name>,
@@ -52,102 +59,6 @@ struct Facts {
     scopes: Vec<String>,
     /// Name brought in by `import M: name` -> `m.name`.
     imported_names: HashMap<String, String>,
-}
-
-impl JuliaDocument {
-    pub fn parse(source: String) -> Result<Self, String> {
-        let Some(tree) = parse(&source) else {
-            return Err(source);
-        };
-        let facts = Arc::new(Facts::read(&tree, source.as_bytes()));
-        Ok(JuliaDocument {
-            source: Arc::new(source),
-            facts,
-            freshness: super::Freshness::new(),
-        })
-    }
-
-    pub fn edit_deferred(&mut self, start: usize, end: usize, text: &str) -> bool {
-        super::splice_deferred(&mut self.source, &mut self.freshness, (start, end), text)
-    }
-
-    /// Parses the whole text again (scripts are short).
-    pub fn refresh(&mut self) -> bool {
-        if !self.freshness.is_stale() {
-            return true;
-        }
-        let Some(tree) = parse(&self.source) else {
-            return false;
-        };
-        self.facts = Arc::new(Facts::read(&tree, self.source.as_bytes()));
-        self.freshness.parsed();
-        true
-    }
-
-    pub fn adopt(&mut self, parsed: &JuliaDocument) {
-        if self.freshness.adoptable(&parsed.freshness) {
-            self.facts = parsed.facts.clone();
-            self.freshness.parsed();
-        }
-    }
-
-    pub fn is_stale(&self) -> bool {
-        self.freshness.is_stale()
-    }
-
-    pub fn imported(&self) -> Vec<String> {
-        self.facts.modules.clone()
-    }
-
-    /// Local name -> qualified name (`SpinBasis` -> `quantumoptics.SpinBasis`).
-    pub fn imports(&self) -> Vec<(&str, &str)> {
-        self.facts
-            .imported_names
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-
-    pub fn call_sites(&self) -> Vec<CallSite> {
-        self.facts.sites.clone()
-    }
-
-    pub fn keys_at(&self, offset: usize) -> Option<Resolved> {
-        let name = self
-            .facts
-            .names
-            .iter()
-            .filter(|n| n.start <= offset && offset <= n.end && !n.keys.is_empty())
-            .min_by_key(|n| n.end - n.start)?;
-        Some(Resolved {
-            symbol: name.shown.clone(),
-            keys: name.keys.clone(),
-            start: name.start,
-            end: name.end,
-            call: name.site.and_then(|i| self.facts.sites.get(i)).cloned(),
-            imported: self.imported(),
-        })
-    }
-}
-
-fn parse(source: &str) -> Option<Tree> {
-    thread_local! {
-        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser());
-    }
-    PARSER.with_borrow_mut(|p| p.parse(source, None))
-}
-
-fn parser() -> Parser {
-    let mut parser = Parser::new();
-    // The grammar is compiled in; a version mismatch would be a build error, not input.
-    parser
-        .set_language(&tree_sitter_julia::LANGUAGE.into())
-        .unwrap_or_else(|e| panic!("tree-sitter-julia grammar rejected: {e}"));
-    parser
-}
-
-fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
-    node.utf8_text(src).unwrap_or("")
 }
 
 impl Facts {

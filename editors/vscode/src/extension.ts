@@ -185,6 +185,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'cuda-cpp' },
       // Julia scripts (beside the Julia extension's LanguageServer.jl).
       { scheme: 'file', language: 'julia' },
+      // Fortran programs (beside Modern Fortran's fortls); by pattern where no
+      // extension gives `.f90` a language.
+      { scheme: 'file', language: 'fortran' },
+      { scheme: 'file', language: 'FortranFreeForm' },
+      { scheme: 'file', pattern: '**/*.{f,for,f77,f90,f95,f03,f08,F,F90}' },
       // Input files of simulation codes (namelists, HSD, decks), whatever language
       // another extension gives them: a selector by pattern adds skill-lsp beside it.
       {

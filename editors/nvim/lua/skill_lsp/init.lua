@@ -12,7 +12,7 @@ M.defaults = {
   cmd = { 'skill-lsp', 'lsp' },
   -- Input files: Neovim gives namelists `fortran`-less names no filetype; add yours
   -- (e.g. with vim.filetype.add({ extension = { hsd = 'hsd', inp = 'abaqus' } })).
-  filetypes = { 'python', 'markdown', 'sh', 'c', 'cpp', 'julia', 'hsd', 'namelist', 'abaqus' },
+  filetypes = { 'python', 'markdown', 'sh', 'c', 'cpp', 'julia', 'fortran', 'hsd', 'namelist', 'abaqus' },
   root_markers = { 'skills', '.claude', '.agents', 'pyproject.toml', 'setup.py', '.git' },
   -- The server's settings (section `skillLsp`), e.g.
   -- { skillPaths = {...}, pythonPath = '...', diagnostics = { enabled = true, severity = 'information' },
