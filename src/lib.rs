@@ -10,6 +10,7 @@ pub mod code;
 pub mod docs_tree;
 pub mod keys;
 pub mod lsp;
+pub mod manifest;
 pub mod matching;
 pub mod memory;
 pub mod model;

@@ -120,6 +120,12 @@ pub fn read_dir_pack(location: &PackLocation) -> (Pack, Vec<Problem>) {
         false,
         &mut problems,
     );
+    // What the repository's packaging files call its packages, beside what the skills say.
+    for module in crate::manifest::declared_modules(&location.root) {
+        if !pack.modules.contains(&module) {
+            pack.modules.push(module);
+        }
+    }
     symbols::annotate_pack(&mut pack);
     pack.doc_symbols = docs_tree::documented_symbols(&location.root, &pack);
     merge_doc_map_symbols(&mut pack);
@@ -556,23 +562,38 @@ fn common_skill_prefix(skills: &[Skill]) -> Option<String> {
         .then_some(first)
 }
 
-/// Top-level modules a Python example imports (`import a.b`, `from a.b import c`).
+/// Top-level modules an example imports: Python (`import a.b`, `from a.b import c`),
+/// Julia (`using A, B`, `import A: x`) and Fortran (`use a, only: x`); Julia's and
+/// Fortran's lowercased, as their keys are.
 fn imported_tops(code: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in code.lines() {
         let t = line.trim_start();
         let t = t.strip_prefix(">>> ").unwrap_or(t);
-        let names = if let Some(rest) = t.strip_prefix("import ") {
-            rest.split(',').map(str::trim).collect::<Vec<_>>()
+        let (names, lowercase) = if let Some(rest) = t.strip_prefix("import ") {
+            let rest = rest.split(':').next().unwrap_or(rest);
+            (rest.split(',').map(str::trim).collect::<Vec<_>>(), false)
         } else if let Some(rest) = t.strip_prefix("from ") {
-            rest.split_whitespace().next().into_iter().collect()
+            (rest.split_whitespace().next().into_iter().collect(), false)
+        } else if let Some(rest) = t.strip_prefix("using ") {
+            let rest = rest.split(':').next().unwrap_or(rest);
+            (rest.split(',').map(str::trim).collect(), true)
+        } else if let Some(rest) = t.strip_prefix("use ") {
+            (
+                rest.split(',').next().into_iter().map(str::trim).collect(),
+                true,
+            )
         } else {
             continue;
         };
         for name in names {
             let top = name.split([' ', '.']).next().unwrap_or("");
             if is_identifier(top) {
-                out.push(top.to_string());
+                out.push(if lowercase {
+                    top.to_ascii_lowercase()
+                } else {
+                    top.to_string()
+                });
             }
         }
     }
@@ -639,6 +660,14 @@ pub fn fingerprint(location: &PackLocation) -> String {
         }
         hasher.update(rel.as_bytes());
         if let Ok(meta) = item.path().metadata() {
+            hasher.update(&meta.len().to_le_bytes());
+            hasher.update(&mtime_nanos(&meta).to_le_bytes());
+        }
+    }
+    // The packaging files say what the pack is about too.
+    for file in crate::manifest::FILES {
+        if let Ok(meta) = location.root.join(file).metadata() {
+            hasher.update(file.as_bytes());
             hasher.update(&meta.len().to_le_bytes());
             hasher.update(&mtime_nanos(&meta).to_le_bytes());
         }

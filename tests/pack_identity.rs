@@ -99,3 +99,38 @@ fn a_pack_whose_import_name_is_not_its_folder_name() {
         &["concatenate(", "iterate(", "step_size"],
     );
 }
+
+/// A pack whose folder and skill names say nothing of its package: the repository's
+/// packaging files do (`pyproject.toml`, Julia's `Project.toml`), and without them the
+/// same hovers are silent.
+#[test]
+fn the_packaging_files_name_the_package() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("someone+study");
+    let skill = root.join("skills/study-guide");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: study-guide\ndescription: Solving with the package.\n---\n# Guide\n\n### Pitfalls and fixes\n- `solve()` ignores `tol` unless `method=\"newton\"` is given.\n- `lattice_sum()` needs a converged cutoff.\n",
+    )
+    .unwrap();
+    let python = work.path().join("run.py");
+    let python_source = "from fluxo import solve\nsolve(x, tol=1e-9)\n";
+    std::fs::write(&python, python_source).unwrap();
+    let julia = work.path().join("run.jl");
+    let julia_source = "using Latx\nlattice_sum(h)\n";
+    std::fs::write(&julia, julia_source).unwrap();
+    let has_pitfall = |script: &Path, source: &str, needle: &str| {
+        answers(&root, script, source, &[needle])[0]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i[0] == "pitfall")
+    };
+    assert!(!has_pitfall(&python, python_source, "solve(x"));
+    assert!(!has_pitfall(&julia, julia_source, "lattice_sum("));
+    std::fs::write(root.join("pyproject.toml"), "[project]\nname = \"fluxo\"\n").unwrap();
+    std::fs::write(root.join("Project.toml"), "name = \"Latx\"\n").unwrap();
+    assert!(has_pitfall(&python, python_source, "solve(x"));
+    assert!(has_pitfall(&julia, julia_source, "lattice_sum("));
+}
