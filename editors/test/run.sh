@@ -11,6 +11,9 @@ RUN=$(mktemp -d "${TMPDIR:-/tmp}/skill-lsp-editor-$EDITOR_NAME.XXXX")
 trap 'rm -rf "$RUN"' EXIT
 mkdir -p "$RUN/ws"
 cp "$ROOT/examples/parallel_md.py" "$ROOT/examples/psi4_settings.py" "$RUN/ws/"
+# shellcheck source=fixture.sh
+. "$ROOT/editors/test/fixture.sh"
+other_kinds_fixture "$RUN" "$RUN/ws"
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_STATE_HOME=$RUN/xdg/state XDG_CACHE_HOME=$RUN/xdg/cache
 export HOME=$RUN/home SKILL_LSP_CACHE_DIR=$RUN/cache SKILL_LSP_BIN=$BIN TEST_WS=$RUN/ws
 mkdir -p "$HOME"

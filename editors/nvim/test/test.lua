@@ -128,6 +128,32 @@ local function main()
     return #ds > 0 and ds[1].severity == vim.diagnostic.severity.ERROR
   end, 50), 'severity setting reached the server', vim.inspect(vim.tbl_map(function(d) return d.severity end, vim.diagnostic.get(pbuf))))
 
+  -- Beyond Python: an input deck (given the plugin's `namelist` filetype, as the README
+  -- says) and a Julia script attach, and hover shows the pitfall naming what is under
+  -- the cursor.
+  local function hover_in(file, filetype, needle, expected)
+    vim.cmd('edit ' .. WS .. '/' .. file)
+    local buf = vim.api.nvim_get_current_buf()
+    if filetype then vim.bo[buf].filetype = filetype end
+    check(vim.wait(15000, function()
+      local c = clients_for(buf)[1]
+      return c ~= nil and c.initialized == true
+    end, 50), file .. ': client attached')
+    local r, c = find_line(buf, needle)
+    vim.api.nvim_win_set_cursor(0, { r, c })
+    local shown = ''
+    check(vim.wait(20000, function()
+      vim.lsp.buf.hover()
+      vim.wait(300, function() return float_text() ~= nil end, 20)
+      shown = float_text() or ''
+      return shown:find(expected, 1, true) ~= nil
+    end, 200), file .. ': hover shows the pitfall', shown)
+    local _, win = float_text()
+    if win then vim.api.nvim_win_close(win, true) end
+  end
+  hover_in('water.in', 'namelist', 'mixing.scheme', 'diverges for magnetic cells')
+  hover_in('model.jl', nil, 'hamiltonian(', 'built lazily')
+
   client.stop()
   vim.wait(3000, function() return client.is_stopped() end, 50)
 end
