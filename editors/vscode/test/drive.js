@@ -8,6 +8,7 @@
 //   (c') its quick fix turns `xc=` into `method=` in the editor
 //   (e) "skill-lsp: Open skill" and "skill-lsp: Search skills" list and open skills/entries
 //   (f) a skillLsp.server.path that does not exist gives an error that says what to do
+//   (h) hovers in an input deck (water.in) and a Julia script (model.jl) show their pitfalls
 //   (g) in notebook_md.ipynb, a hover over read() in cell 3 (imported in cell 1) shows the
 //       MPI pitfall: notebook sync, the cells read as one program
 // Usage: node drive.js <url> <run-dir> <tools-dir>
@@ -406,6 +407,29 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
       check(cellText.includes('same order') && cellText.includes('ase.io.read'),
         'hover over read() in a notebook cell, imported in an earlier cell, shows the MPI pitfall',
         cellText.slice(0, 300));
+    }
+
+    // ---------------------------------------------------------------- (h) beyond Python
+    // An input deck (attached by file pattern, no language of its own) and a Julia script
+    // of the workspace pack `spinx` (editors/test/fixture.sh): hover shows the pitfall
+    // naming the keyword or the call.
+    for (const [file, lineText, word, want] of [
+      ['water.in', 'mixing.scheme   broyden', 'mixing.scheme', 'diverges for magnetic cells'],
+      ['model.jl', 'h = hamiltonian(lat', 'hamiltonian', 'built lazily'],
+    ]) {
+      await openFromExplorer(file, lineText);
+      const target = token(lineText, word);
+      const box = page.locator('.monaco-hover-content').filter({ hasText: want });
+      let text = '';
+      for (let i = 0; i < 20 && !text.includes(want); i++) {
+        await page.mouse.move(5, 5);
+        await page.waitForTimeout(150);
+        await target.hover();
+        text = await box.first().waitFor({ timeout: 3000 })
+          .then(() => box.first().innerText(), () => '');
+      }
+      await shot(`vscode-hover-${file.replace(/\W+/g, '-')}.png`);
+      check(text.includes(want), `hover over ${word} in ${file} shows its pitfall`, text.slice(0, 300));
     }
 
     // ---------------------------------------------------------------- (f) a wrong server path

@@ -71,10 +71,14 @@ mkdir -p "$RUN/ud/User" "$RUN/ext" "$RUN/ws" "$RUN/cache" "$RUN/shots"
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_STATE_HOME=$RUN/xdg/state XDG_CACHE_HOME=$RUN/xdg/cache
 export SKILL_LSP_CACHE_DIR=$RUN/cache
 cp "$REPO/examples/parallel_md.py" "$REPO/examples/psi4_settings.py" "$REPO/examples/notebook_md.ipynb" "$RUN/ws/"
+# An input deck and a Julia script, and the pack answering in them (skillLsp.skillPaths).
+# shellcheck source=../../test/fixture.sh
+. "$REPO/editors/test/fixture.sh"
+other_kinds_fixture "$RUN" "$RUN/ws"
 SETTINGS=$RUN/ud/User/settings.json
-python3 - "$SETTINGS" "$BIN" "$RUN/cache" "$SERVER_MODE" <<'PY'
+python3 - "$SETTINGS" "$BIN" "$RUN/cache" "$SERVER_MODE" "$SKILL_LSP_SKILLS" <<'PY'
 import json, sys
-path, binary, cache, mode = sys.argv[1:5]
+path, binary, cache, mode, packs = sys.argv[1:6]
 settings = {
     "workbench.startupEditor": "none", "security.workspace.trust.enabled": False,
     "telemetry.telemetryLevel": "off", "files.autoSave": "off", "update.mode": "none",
@@ -88,11 +92,14 @@ settings = {
     "skillLsp.server.path": binary,
     "skillLsp.cacheDir": cache,
     "skillLsp.trace.server": "verbose",
+    "skillLsp.skillPaths": packs.split(":"),
 }
 if mode != "setting":
     del settings["skillLsp.server.path"]
 json.dump(settings, open(path, "w"), indent=2)
 PY
+# The packs reach the server through the setting only, as a user's would.
+unset SKILL_LSP_SKILLS
 
 "$CS" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" \
       --install-extension "$VSIX" > "$RUN/install-extension.log" 2>&1 \
