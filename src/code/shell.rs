@@ -169,7 +169,16 @@ impl ShellDocument {
             .filter(|s| within(s.start, s.statement_end))
         {
             if within(site.start, site.end) {
-                let own = site.keys.first().cloned().into_iter().collect();
+                // The command as run: its name, its subcommand (`git pull`), its stem
+                // (`./tvb_clean.sh` is `tvb_clean`); an assignment, its variable.
+                let mut own: Vec<String> = site.keys.first().cloned().into_iter().collect();
+                own.extend(
+                    site.keys
+                        .iter()
+                        .skip(1)
+                        .filter(|k| k.starts_with("cmd:"))
+                        .cloned(),
+                );
                 found.push((site.start, site.end, site.callee.clone(), own, Some(site)));
             }
             // `export X=` with nothing typed yet: the cursor after `=` is the value's place.
