@@ -180,7 +180,9 @@ pub(super) fn retrieved_hits(
         .into_iter()
         .filter(meaningful)
         .collect();
-    if own_parts.is_empty() {
+    // Beside a linked pitfall only two words of the name admit one: a name of fewer words
+    // costs no query.
+    if own_parts.is_empty() || (strict_only && own_parts.len() < 2) {
         return Vec::new();
     }
     let mut context: Vec<String> = Vec::new();
