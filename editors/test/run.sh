@@ -24,7 +24,8 @@ case "$EDITOR_NAME" in
   nvim011)
     NVIM=$ROOT/.editor-tools/nvim011/bin/nvim
     [ -x "$NVIM" ] || { echo "FAILED: Neovim 0.11 is not installed; run editors/test/setup.sh" >&2; exit 2; }
-    cd "$ROOT/editors/nvim" && PLUGIN_DIR=$PWD timeout 120 "$NVIM" --headless -u NONE -c 'luafile test/test.lua' ;;
+    cd "$ROOT/editors/nvim" && PLUGIN_DIR=$PWD timeout 120 "$NVIM" --headless -u NONE -c 'luafile test/test.lua' \
+      && PLUGIN_DIR=$PWD timeout 120 "$NVIM" --headless -u NONE -c 'luafile test/enable.lua' ;;
   emacs)
     command -v emacs >/dev/null || { echo "FAILED: emacs is not installed; run editors/test/setup.sh" >&2; exit 2; }
     cd "$ROOT/editors/emacs" && timeout 180 emacs --batch -l test.el ;;

@@ -56,7 +56,7 @@ local function client_config()
 end
 
 -- `skill-lsp.open` from code actions: opened here when the editor lacks showDocument.
-local function register_commands()
+function M.register_commands()
   vim.lsp.commands['skill-lsp.open'] = function(command)
     local arg = (command.arguments or {})[1] or {}
     if not arg.uri then
@@ -74,7 +74,7 @@ function M.setup(opts)
     notify(why .. ' (see :checkhealth skill_lsp)', vim.log.levels.WARN)
     return false
   end
-  register_commands()
+  M.register_commands()
   local base = client_config()
   if vim.lsp.config and vim.lsp.enable then
     vim.lsp.config('skill_lsp', {
