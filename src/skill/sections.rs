@@ -2,12 +2,42 @@
 
 use crate::model::EntryKind;
 
+/// Words of a heading that names a failure: the section's items are its fixes.
+const FAILURE_WORDS: [&str; 14] = [
+    "stall",
+    "stalls",
+    "deadlock",
+    "deadlocks",
+    "mismatch",
+    "mismatches",
+    "errors",
+    "crash",
+    "crashes",
+    "diverges",
+    "divergence",
+    "failures",
+    "fails",
+    "hangs",
+];
+
 /// Classifies a heading or a label bullet (`- Pitfalls (HPC-specific):`). Unknown titles
 /// give `None`: the caller keeps them as generic entries.
 pub fn classify(title: &str) -> Option<EntryKind> {
     let t = normalise(title);
     let has = |w: &str| t.contains(w);
-    let kind = if has("pitfall") || has("failure signature") || has("common bugs") {
+    let word = |w: &str| t.split(' ').any(|x| x == w);
+    let kind = if has("pitfall")
+        || has("failure signature")
+        || has("common bugs")
+        || has("caveat")
+        || has("gotcha")
+        || has("known issue")
+        || has("common mistake")
+        || has("troubleshoot")
+        || FAILURE_WORDS.iter().any(|w| word(w))
+    {
+        // A heading naming what goes wrong ("Socket stalls or deadlocks", "Driver
+        // errors"): its items say how to avoid or fix it.
         EntryKind::Pitfall
     } else if has("triage") {
         EntryKind::Triage
@@ -96,6 +126,12 @@ mod tests {
                 EntryKind::SourceEntry,
             ),
             ("Available topic skills", EntryKind::RoutingList),
+            ("Socket stalls or deadlocks", EntryKind::Pitfall),
+            ("Unit and axis mismatches", EntryKind::Pitfall),
+            ("Driver errors", EntryKind::Pitfall),
+            ("Known issues", EntryKind::Pitfall),
+            ("Caveats", EntryKind::Pitfall),
+            ("Troubleshooting", EntryKind::Pitfall),
         ] {
             assert_eq!(classify(title), Some(kind), "{title}");
         }
