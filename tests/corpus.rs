@@ -13,9 +13,46 @@ struct Counts {
     source_map: u64,
 }
 
+/// A pitfall heading, or one naming what goes wrong ("Socket stalls or deadlocks",
+/// "Driver errors", "Known issues"): its items are pitfalls.
 fn is_pitfall_title(title: &str) -> bool {
     let t = title.to_lowercase();
-    t.contains("pitfall") || t.contains("failure signature") || t.contains("common bugs")
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let joined = words.join(" ");
+    [
+        "pitfall",
+        "failure signature",
+        "common bugs",
+        "caveat",
+        "gotcha",
+        "known issue",
+        "common mistake",
+        "troubleshoot",
+    ]
+    .iter()
+    .any(|p| joined.contains(p))
+        || words.iter().any(|w| {
+            matches!(
+                *w,
+                "stall"
+                    | "stalls"
+                    | "deadlock"
+                    | "deadlocks"
+                    | "mismatch"
+                    | "mismatches"
+                    | "errors"
+                    | "crash"
+                    | "crashes"
+                    | "diverges"
+                    | "divergence"
+                    | "failures"
+                    | "fails"
+                    | "hangs"
+            )
+        })
 }
 
 fn indent(line: &str) -> usize {
