@@ -5,6 +5,8 @@
 (require 'python)
 (require 'flymake)
 (add-to-list 'load-path (file-name-directory (or load-file-name buffer-file-name)))
+;; Input decks in conf-mode too, as editors/README.md shows (set before loading).
+(setq skill-lsp-major-modes '(python-mode python-ts-mode markdown-mode gfm-mode conf-mode))
 (require 'skill-lsp)
 
 (defvar my-ws (getenv "TEST_WS"))
@@ -82,6 +84,25 @@
 (skill-lsp-set-settings '(:diagnostics (:severity "error")))
 (my-check (my-wait (lambda () (cl-some (lambda (d) (eq (flymake-diagnostic-type d) 'eglot-error)) (flymake-diagnostics))))
           "severity setting reached the server" (mapcar #'flymake-diagnostic-type (flymake-diagnostics)))
+
+;; An input deck of the workspace pack (editors/test/fixture.sh), in conf-mode: hover on
+;; the keyword shows the pitfall naming it.
+(find-file (expand-file-name "water.in" my-ws))
+(conf-mode)
+(eglot-ensure)
+(run-hooks 'post-command-hook)
+(my-check (my-wait (lambda () (eglot-current-server))) "eglot attached to the input deck")
+(goto-char (point-min))
+(search-forward "mixing.scheme")
+(goto-char (match-beginning 0))
+(let (text)
+  (my-wait (lambda ()
+             (eglot-hover-eldoc-function (lambda (info &rest _) (setq text (or info ""))))
+             (my-wait (lambda () text) 3)
+             (and text (string-match-p "diverges for magnetic cells" text)))
+           30)
+  (my-check (and text (string-match-p "diverges for magnetic cells" text))
+            "hover in the input deck shows its pitfall" text))
 
 (ignore-errors (eglot-shutdown (eglot-current-server)))
 (message "emacs %s: %d failed" emacs-version my-failures)
