@@ -319,96 +319,46 @@ fn fuzz_input_file_cpp_fortran_and_julia_readers() {
     }
     say("input file reader", n);
 
-    // C and C++ sources: the same properties through tree-sitter-cpp.
+    // C and C++, Fortran, Julia: the same properties through their tree-sitter readers.
     let mut cpp_seeds = seeds(&["cpp", "c", "h", "hpp", "cc"]);
     cpp_seeds.push(b"#include \"mfem.hpp\"\nusing namespace mfem;\nint main(){ args.AddOption(&v, \"-no-vis\", \"--x\"); Mpi::Init(); ParMesh *p = new ParMesh(c, m);\n#ifdef MFEM_USE_MPI\n#endif\n".to_vec());
-    for i in 0..n {
-        let input = mutate(&mut rng, &cpp_seeds[i % cpp_seeds.len()]);
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let Ok(mut doc) = Code::parse(FileKind::Cpp, text) else {
-            continue;
-        };
-        let len = doc.source().len();
-        for _ in 0..8 {
-            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(
-                    r.start <= r.end && r.end <= len,
-                    "{}..{} of {len}",
-                    r.start,
-                    r.end
-                );
+    let julia_seeds = vec![b"using Quantica\nimport QuantumOptics: SpinBasis\nh = lattice(sublat((0,0)); bravais = ((1,0),)) |> hamiltonian(@hopping((r, dr) -> 1; range = 1))\nQuantica.spectrum(h; solver = :arpack, name = \"x\")\n".to_vec()];
+    let fortran_seeds = vec![b"program p\n  use dftd4, only : d4_model, get_dispersion, &\n    & new_d4_model\n  use mctc_env\n  type(d4_model) :: model\n  real(wp) :: xyz(3, 2)\n  call new_d4_model(error, model, mol, ref=\"pbe\")\n  call model%get_c6(x)\n  x = xyz(1, 2)\nend program\n".to_vec()];
+    for (kind, kind_seeds, name) in [
+        (FileKind::Cpp, &cpp_seeds, "C/C++ reader"),
+        (FileKind::Fortran, &fortran_seeds, "Fortran reader"),
+        (FileKind::Julia, &julia_seeds, "Julia reader"),
+    ] {
+        for i in 0..n {
+            let input = mutate(&mut rng, &kind_seeds[i % kind_seeds.len()]);
+            let text = String::from_utf8_lossy(&input).into_owned();
+            let Ok(mut doc) = Code::parse(kind, text) else {
+                continue;
+            };
+            let len = doc.source().len();
+            for _ in 0..8 {
+                if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+                    assert!(
+                        r.start <= r.end && r.end <= len,
+                        "{}..{} of {len}",
+                        r.start,
+                        r.end
+                    );
+                }
+            }
+            for site in doc.call_sites() {
+                assert!(site.start <= site.end && site.end <= site.statement_end);
+                assert!(site.statement_end <= len);
+            }
+            let a = rng.below(len + 1);
+            let b = rng.below(len + 1);
+            if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
+                doc.refresh();
+                let _ = doc.call_sites();
             }
         }
-        for site in doc.call_sites() {
-            assert!(site.start <= site.end && site.end <= site.statement_end);
-            assert!(site.statement_end <= len);
-        }
-        let a = rng.below(len + 1);
-        let b = rng.below(len + 1);
-        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
-            doc.refresh();
-            let _ = doc.call_sites();
-        }
+        say(name, n);
     }
-    say("C/C++ reader", n);
-
-    // Fortran: the same properties through tree-sitter-fortran.
-    let fortran_seed = b"program p\n  use dftd4, only : d4_model, get_dispersion, &\n    & new_d4_model\n  use mctc_env\n  type(d4_model) :: model\n  real(wp) :: xyz(3, 2)\n  call new_d4_model(error, model, mol, ref=\"pbe\")\n  call model%get_c6(x)\n  x = xyz(1, 2)\nend program\n".to_vec();
-    for _ in 0..n {
-        let input = mutate(&mut rng, &fortran_seed);
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let Ok(mut doc) = Code::parse(FileKind::Fortran, text) else {
-            continue;
-        };
-        let len = doc.source().len();
-        for _ in 0..8 {
-            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(
-                    r.start <= r.end && r.end <= len,
-                    "{}..{} of {len}",
-                    r.start,
-                    r.end
-                );
-            }
-        }
-        for site in doc.call_sites() {
-            assert!(site.start <= site.end && site.end <= site.statement_end);
-            assert!(site.statement_end <= len);
-        }
-        let a = rng.below(len + 1);
-        let b = rng.below(len + 1);
-        if doc.edit_deferred(a.min(b), a.max(b), TOKENS[rng.below(TOKENS.len())]) {
-            doc.refresh();
-            let _ = doc.call_sites();
-        }
-    }
-    say("Fortran reader", n);
-
-    // Julia: the same properties through tree-sitter-julia.
-    let julia_seed = b"using Quantica\nimport QuantumOptics: SpinBasis\nh = lattice(sublat((0,0)); bravais = ((1,0),)) |> hamiltonian(@hopping((r, dr) -> 1; range = 1))\nQuantica.spectrum(h; solver = :arpack, name = \"x\")\n".to_vec();
-    for _ in 0..n {
-        let input = mutate(&mut rng, &julia_seed);
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let Ok(doc) = Code::parse(FileKind::Julia, text) else {
-            continue;
-        };
-        let len = doc.source().len();
-        for _ in 0..8 {
-            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(
-                    r.start <= r.end && r.end <= len,
-                    "{}..{} of {len}",
-                    r.start,
-                    r.end
-                );
-            }
-        }
-        for site in doc.call_sites() {
-            assert!(site.start <= site.end && site.end <= site.statement_end);
-            assert!(site.statement_end <= len);
-        }
-    }
-    say("Julia reader", n);
 }
 
 #[test]

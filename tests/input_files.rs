@@ -128,18 +128,11 @@ fn hover_on_a_cpp_program_over_lsp() {
     client.initialize(ws, full_capabilities(), Value::Null);
     let uri = uri_of(&path);
     client.open(&uri, "cpp", program);
-    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
-        let (line, col) = position_of(program, needle, 0);
-        client.hover(&uri, line, col + shift)["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let md = hover_text(&mut client, "-no-vis", 1);
+    let md = client.hover_text(&uri, program, "-no-vis", 1);
     assert!(md.contains("visualization socket"), "{md}");
-    let md = hover_text(&mut client, "ParMesh pmesh", 2);
+    let md = client.hover_text(&uri, program, "ParMesh pmesh", 2);
     assert!(md.contains("needs a build with MPI"), "{md}");
-    assert_eq!(hover_text(&mut client, "vector<int>", 2), "");
+    assert_eq!(client.hover_text(&uri, program, "vector<int>", 2), "");
     assert!(client.shutdown().success());
 }
 
@@ -191,18 +184,11 @@ fn hover_on_a_julia_script_over_lsp() {
     client.initialize(ws, full_capabilities(), Value::Null);
     let uri = uri_of(&path);
     client.open(&uri, "julia", script);
-    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
-        let (line, col) = position_of(script, needle, 0);
-        client.hover(&uri, line, col + shift)["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let md = hover_text(&mut client, "hamiltonian", 2);
+    let md = client.hover_text(&uri, script, "hamiltonian", 2);
     assert!(md.contains("built lazily"), "{md}");
-    let md = hover_text(&mut client, "@hopping", 2);
+    let md = client.hover_text(&uri, script, "@hopping", 2);
     assert!(md.contains("nearest neighbours"), "{md}");
-    assert_eq!(hover_text(&mut client, "plot(h)", 1), "");
+    assert_eq!(client.hover_text(&uri, script, "plot(h)", 1), "");
     assert!(client.shutdown().success());
 }
 
@@ -230,18 +216,11 @@ fn hover_and_check_on_a_fortran_program() {
     client.initialize(ws, full_capabilities(), Value::Null);
     let uri = uri_of(&path);
     client.open(&uri, "fortran", program);
-    let hover_text = |client: &mut Client, needle: &str, shift: u32| {
-        let (line, col) = position_of(program, needle, 0);
-        client.hover(&uri, line, col + shift)["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let md = hover_text(&mut client, "get_dispersion(mol", 2);
+    let md = client.hover_text(&uri, program, "get_dispersion(mol", 2);
     assert!(md.contains("returns Hartree"), "{md}");
-    let md = hover_text(&mut client, "get_weights", 2);
+    let md = client.hover_text(&uri, program, "get_weights", 2);
     assert!(md.contains("model rebuilt"), "{md}");
-    assert_eq!(hover_text(&mut client, "xyz(1", 1), "");
+    assert_eq!(client.hover_text(&uri, program, "xyz(1", 1), "");
     assert!(client.shutdown().success());
     // `check` reads `.f90` files: the warned value, at the call's line and column; the
     // advice the skill's own example follows is no finding.

@@ -9,10 +9,10 @@
 //! about: its package headers (`mfem.hpp` -> `mfem`, `palabos3D.h` -> `palabos`) and the
 //! namespaces it opens.
 
-use super::whole_file::{self, parse_with, parser_of, text, Name, Reader};
+use super::whole_file::{self, text, Name, Reader};
 use super::{CallSite, KeywordArg};
 use crate::keys;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// Namespaces of the language and its standard library: no package's.
 const STANDARD_NAMESPACES: [&str; 3] = ["std", "boost", "detail"];
@@ -23,13 +23,7 @@ pub type CppDocument = super::whole_file::WholeFileDocument<CppReader>;
 
 impl Reader for CppReader {
     fn read(source: &str) -> Option<whole_file::Facts> {
-        thread_local! {
-            static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser_of(
-                tree_sitter_cpp::LANGUAGE.into(),
-                "tree-sitter-cpp",
-            ));
-        }
-        let tree = parse_with(&PARSER, source)?;
+        let tree = whole_file::parse(tree_sitter_cpp::LANGUAGE.into(), "tree-sitter-cpp", source)?;
         let facts = Facts::read(&tree, source.as_bytes());
         Some(whole_file::Facts {
             names: facts.names,
@@ -129,12 +123,11 @@ impl Facts {
             }
         }
         // Then the names, calls and strings.
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        whole_file::visit_nodes(root, |node| {
             match node.kind() {
                 "qualified_identifier" if !parent_is(node, "qualified_identifier") => {
                     facts.qualified(node, src);
-                    continue;
+                    return false;
                 }
                 "identifier" | "type_identifier" | "field_identifier" => {
                     facts.bare(node, src, &namespaces);
@@ -143,9 +136,8 @@ impl Facts {
                 "call_expression" => facts.call(node, src, &namespaces),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
-        }
+            true
+        });
         facts.names.sort_by_key(|n| n.start);
         facts.sites.sort_by_key(|s| s.start);
         facts
@@ -272,10 +264,7 @@ fn parent_is(node: Node<'_>, kind: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn keys_at(doc: &CppDocument, needle: &str, shift: usize) -> Vec<String> {
-        let at = doc.source.find(needle).expect("needle") + shift;
-        doc.keys_at(at).map(|r| r.keys).unwrap_or_default()
-    }
+    use crate::code::whole_file::keys_at_needle as keys_at;
 
     #[test]
     fn names_options_and_switches_under_the_package() {

@@ -8,11 +8,11 @@
 //! (`dftd4_param`, `mctc_env`), so a module also stands for the package before its first
 //! `_`. Names are case-insensitive and lowercased, as pack names are.
 
-use super::whole_file::{parse_with, parser_of, text, Facts, Name, Reader};
+use super::whole_file::{self, text, Facts, Name, Reader};
 use super::{CallSite, KeywordArg, LiteralValue};
 use crate::keys;
 use std::collections::HashMap;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// Modules of the language and its runtimes: no package's.
 const INTRINSIC_MODULES: [&str; 7] = [
@@ -50,11 +50,11 @@ pub type FortranDocument = super::whole_file::WholeFileDocument<FortranReader>;
 
 impl Reader for FortranReader {
     fn read(source: &str) -> Option<Facts> {
-        thread_local! {
-            static PARSER: std::cell::RefCell<Parser> =
-                std::cell::RefCell::new(parser_of(tree_sitter_fortran::LANGUAGE.into(), "tree-sitter-fortran"));
-        }
-        let tree = parse_with(&PARSER, source)?;
+        let tree = whole_file::parse(
+            tree_sitter_fortran::LANGUAGE.into(),
+            "tree-sitter-fortran",
+            source,
+        )?;
         Some(Scope::read(&tree, source.as_bytes()))
     }
 }
@@ -88,29 +88,24 @@ impl Scope {
     fn read(tree: &Tree, src: &[u8]) -> Facts {
         let mut scope = Scope::default();
         let root = tree.root_node();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        // In text order: the first module used qualifies a name first.
+        whole_file::visit_nodes(root, |node| {
             match node.kind() {
                 "use_statement" => scope.uses(node, src),
                 "variable_declaration" => scope.declares(node, src),
                 _ => {}
             }
-            // In text order: the first module used qualifies a name first.
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+            true
+        });
+        whole_file::visit_nodes(root, |node| {
             match node.kind() {
                 "subroutine_call" => scope.call(node, src, "subroutine"),
                 "call_expression" => scope.call(node, src, ""),
                 "use_statement" => scope.use_names(node, src),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
-        }
+            true
+        });
         let mut facts = scope.facts;
         facts.names.sort_by_key(|n| n.start);
         facts.imported_names = scope
@@ -372,10 +367,7 @@ impl Scope {
 mod tests {
     use super::*;
 
-    fn keys_at(doc: &FortranDocument, needle: &str, shift: usize) -> Vec<String> {
-        let at = doc.source.find(needle).expect("needle") + shift;
-        doc.keys_at(at).map(|r| r.keys).unwrap_or_default()
-    }
+    use crate::code::whole_file::keys_at_needle as keys_at;
 
     #[test]
     fn uses_calls_type_bound_calls_and_keywords() {

@@ -9,11 +9,11 @@
 //! `val:quantica.spectrum:solver:arpack` (string and `:symbol` values). Module names are
 //! lowercased, as pack names are.
 
-use super::whole_file::{self, parse_with, parser_of, text, Name, Reader};
+use super::whole_file::{self, text, Name, Reader};
 use super::{CallSite, KeywordArg, LiteralValue};
 use crate::keys;
 use std::collections::HashMap;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// Modules of Julia itself: no package's.
 const STANDARD_MODULES: [&str; 6] = [
@@ -31,13 +31,11 @@ pub type JuliaDocument = super::whole_file::WholeFileDocument<JuliaReader>;
 
 impl Reader for JuliaReader {
     fn read(source: &str) -> Option<whole_file::Facts> {
-        thread_local! {
-            static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(parser_of(
-                tree_sitter_julia::LANGUAGE.into(),
-                "tree-sitter-julia",
-            ));
-        }
-        let tree = parse_with(&PARSER, source)?;
+        let tree = whole_file::parse(
+            tree_sitter_julia::LANGUAGE.into(),
+            "tree-sitter-julia",
+            source,
+        )?;
         let facts = Facts::read(&tree, source.as_bytes());
         Some(whole_file::Facts {
             names: facts.names,
@@ -65,27 +63,21 @@ impl Facts {
     fn read(tree: &Tree, src: &[u8]) -> Facts {
         let mut facts = Facts::default();
         let root = tree.root_node();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            match node.kind() {
-                "using_statement" | "import_statement" => facts.uses(node, src),
-                _ => {}
+        // In text order: the first module used qualifies a name first.
+        whole_file::visit_nodes(root, |node| {
+            if matches!(node.kind(), "using_statement" | "import_statement") {
+                facts.uses(node, src);
             }
-            // In text order: the first module used qualifies a name first.
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+            true
+        });
+        whole_file::visit_nodes(root, |node| {
             match node.kind() {
                 "call_expression" | "macrocall_expression" => facts.call(node, src),
                 "using_statement" | "import_statement" => facts.module_names(node, src),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
-        }
+            true
+        });
         facts.names.sort_by_key(|n| n.start);
         facts
     }
@@ -304,10 +296,7 @@ fn literal(node: Node<'_>, src: &[u8]) -> Option<LiteralValue> {
 mod tests {
     use super::*;
 
-    fn keys_at(doc: &JuliaDocument, needle: &str, shift: usize) -> Vec<String> {
-        let at = doc.source.find(needle).expect("needle") + shift;
-        doc.keys_at(at).map(|r| r.keys).unwrap_or_default()
-    }
+    use crate::code::whole_file::keys_at_needle as keys_at;
 
     #[test]
     fn calls_keywords_and_macros_under_the_used_modules() {

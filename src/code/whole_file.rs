@@ -145,23 +145,61 @@ impl<R: Reader> WholeFileDocument<R> {
     }
 }
 
-/// Parses with a thread's own parser of one language.
-pub fn parse_with(
-    parser: &'static std::thread::LocalKey<std::cell::RefCell<tree_sitter::Parser>>,
+/// Parses `source` with this thread's parser of `language` (named `grammar` in the
+/// panic a grammar/library version mismatch would be: a build error, not input).
+pub fn parse(
+    language: tree_sitter::Language,
+    grammar: &'static str,
     source: &str,
 ) -> Option<tree_sitter::Tree> {
-    parser.with_borrow_mut(|p| p.parse(source, None))
+    thread_local! {
+        static PARSERS: std::cell::RefCell<Vec<(&'static str, tree_sitter::Parser)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PARSERS.with_borrow_mut(|parsers| {
+        let at = match parsers.iter().position(|(name, _)| *name == grammar) {
+            Some(at) => at,
+            None => {
+                let mut parser = tree_sitter::Parser::new();
+                parser
+                    .set_language(&language)
+                    .unwrap_or_else(|e| panic!("{grammar} grammar rejected: {e}"));
+                parsers.push((grammar, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[at].1.parse(source, None)
+    })
 }
 
-/// A parser of a grammar compiled in: a version mismatch is a build error, not input.
-pub fn parser_of(language: tree_sitter::Language, name: &str) -> tree_sitter::Parser {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&language)
-        .unwrap_or_else(|e| panic!("{name} grammar rejected: {e}"));
-    parser
+/// Visits the nodes below `root` (the root too), in text order, depth first; where
+/// `visit` returns false, not the node's children.
+pub fn visit_nodes<'t>(
+    root: tree_sitter::Node<'t>,
+    mut visit: impl FnMut(tree_sitter::Node<'t>) -> bool,
+) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if !visit(node) {
+            continue;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<tree_sitter::Node<'t>> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
 }
 
 pub fn text<'a>(node: tree_sitter::Node<'_>, src: &'a [u8]) -> &'a str {
     node.utf8_text(src).unwrap_or("")
+}
+
+/// The keys at `needle` plus `shift` bytes, for the readers' tests.
+#[cfg(test)]
+pub fn keys_at_needle<R: Reader>(
+    doc: &WholeFileDocument<R>,
+    needle: &str,
+    shift: usize,
+) -> Vec<String> {
+    let at = doc.source.find(needle).expect("needle") + shift;
+    doc.keys_at(at).map(|r| r.keys).unwrap_or_default()
 }

@@ -295,6 +295,16 @@ impl Client {
         )
     }
 
+    /// The hover's markdown at `needle` (its first occurrence in `text`) plus `shift`
+    /// characters; empty when the server answers null.
+    pub fn hover_text(&mut self, uri: &str, text: &str, needle: &str, shift: u32) -> String {
+        let (line, col) = position_of(text, needle, 0);
+        self.hover(uri, line, col + shift)["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
     pub fn shutdown(mut self) -> std::process::ExitStatus {
         let response = self.request("shutdown", Value::Null);
         assert!(response.get("error").is_none(), "{response}");
