@@ -584,3 +584,47 @@ fn pull_diagnostics_progress_multi_root_and_pack_problems() {
     assert!(!hover_text(&hover_at(&mut client, &uri, py, "go()")).is_empty());
     assert!(client.shutdown().success());
 }
+
+/// A skill file of a pack outside the workspace (configured, embedded, another
+/// repository, opened from a hover) is only read: no dead-path or pack-problem
+/// diagnostics; the same file inside the workspace is linted.
+#[test]
+fn skill_files_outside_the_workspace_get_no_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let skill_text = "---\nname: farpkg-hpc\ndescription: d\n---\n# farpkg\n\n### Pitfalls\n- See `doc/missing.rst` first.\n";
+    let far = tmp.path().join("farpkg");
+    let far_skill = far.join("skills/farpkg-hpc/SKILL.md");
+    write(&far_skill, skill_text);
+    let ws = tmp.path().join("project");
+    let near_skill = ws.join("skills/nearpkg-hpc/SKILL.md");
+    let near_text = skill_text.replace("farpkg", "nearpkg");
+    write(&near_skill, &near_text);
+    // Both repositories are on disk (a doc tree), so a missing path is known dead.
+    write(&far.join("doc/other.rst"), "Other\n=====\n");
+    write(&ws.join("doc/other.rst"), "Other\n=====\n");
+    let packs = far.to_str().unwrap().to_string();
+    let mut client = Client::start(&ws, &[("SKILL_LSP_SKILLS", packs.as_str())]);
+    client.initialize(&ws, full_capabilities(), Value::Null);
+    let far_uri = uri_of(&far_skill.canonicalize().unwrap());
+    client.open(&far_uri, "markdown", skill_text);
+    let near_uri = uri_of(&near_skill.canonicalize().unwrap());
+    client.open(&near_uri, "markdown", &near_text);
+    let near = client.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": near_uri}}),
+    );
+    assert!(
+        near["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "dead-path"),
+        "the workspace's own pack is linted: {near:#?}"
+    );
+    let far = client.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": far_uri}}),
+    );
+    assert_eq!(far["items"], json!([]), "{far:#?}");
+    assert!(client.shutdown().success());
+}

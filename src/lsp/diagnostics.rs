@@ -42,7 +42,7 @@ pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagn
     let out = if view.code().is_some() {
         let sites = sites(state, catalog, &view);
         code_diagnostics(state, catalog, &view, &sites)
-    } else if view.doc.markdown {
+    } else if view.doc.markdown && in_workspace(state, uri) {
         skill_file(catalog, uri, view.text(), state.encoding())
     } else {
         Vec::new()
@@ -178,6 +178,20 @@ pub fn recompute_data(
         skill,
         pack: finding.pack.clone(),
         fixes,
+    })
+}
+
+/// Whether a skill file lies in one of the workspace's folders: its packs are the user's
+/// to author, and linted; a pack opened from a hover (embedded, configured, another
+/// repository) is only read, and gets no diagnostics.
+fn in_workspace(state: &State, uri: &Uri) -> bool {
+    let Some(path) = file_path(uri) else {
+        return false;
+    };
+    let path = path.canonicalize().unwrap_or(path);
+    state.workspace_folders().iter().any(|folder| {
+        let folder = folder.canonicalize().unwrap_or_else(|_| folder.clone());
+        path.starts_with(&folder)
     })
 }
 
