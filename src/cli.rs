@@ -144,9 +144,13 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SKILL_LSP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Colour only for a person at a terminal: a log file or an editor's output panel
+    // would show the escape codes.
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
@@ -251,11 +255,20 @@ pub fn load(
     }
     if !show_progress && !catalog.problems.is_empty() {
         tracing::warn!(
-            "{} problems in the skill packs; `skill-lsp index` lists them",
-            catalog.problems.len()
+            "{} in the skill packs; `skill-lsp index` lists them",
+            plural(catalog.problems.len(), "problem")
         );
     }
     Ok((catalog, report))
+}
+
+/// `1 problem`, `2 problems`, `3 entries`.
+fn plural(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
 }
 
 /// Extra skill directories from `$SKILL_LSP_SKILLS` (path-list separated).
@@ -276,14 +289,14 @@ fn print_index_report(catalog: &Catalog, report: &LoadReport) {
         println!("{problem}");
     }
     println!(
-        "{} packs, {} skills, {} entries, {} symbols, {} problems ({} errors, {} warnings) in {:.1} ms ({} reused, {} rebuilt)",
-        catalog.packs.len(),
-        skills,
-        catalog.entry_count(),
-        catalog.symbol_count(),
-        errors + warnings,
-        errors,
-        warnings,
+        "{}, {}, {}, {}, {} ({}, {}) in {:.1} ms ({} reused, {} rebuilt)",
+        plural(catalog.packs.len(), "pack"),
+        plural(skills, "skill"),
+        plural(catalog.entry_count(), "entry"),
+        plural(catalog.symbol_count(), "symbol"),
+        plural(errors + warnings, "problem"),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
         report.elapsed.as_secs_f64() * 1000.0,
         report.reused,
         report.rebuilt,
