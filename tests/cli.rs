@@ -210,6 +210,22 @@ fn clear_errors_and_exit_codes() {
 
     let out = common::run(&["frobnicate"], cwd.path(), cache.path());
     assert_eq!(out.status.code(), Some(2));
+
+    // A warning logged to a pipe (not a terminal): plain text, no colour codes.
+    let notebook = cwd.path().join("cpp.ipynb");
+    std::fs::write(
+        &notebook,
+        r#"{"metadata": {"kernelspec": {"language": "c++"}}, "nbformat": 4, "nbformat_minor": 5, "cells": []}"#,
+    )
+    .unwrap();
+    let out = common::run(
+        &["check", notebook.to_str().unwrap()],
+        cwd.path(),
+        cache.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not Python"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "no ANSI escapes: {stderr:?}");
 }
 
 #[test]
