@@ -14,10 +14,11 @@ pub fn initialize(state: &Arc<State>, params: InitializeParams) -> InitializeRes
     let pull = caps.pull_diagnostics;
     let _ = state.capabilities.set(caps);
     if let Some(options) = &params.initialization_options {
-        match Settings::from_json(options) {
-            Ok(s) => *state.settings.write().unwrap_or_else(|p| p.into_inner()) = s,
-            Err(message) => tracing::warn!("{message}"),
+        let (settings, warnings) = Settings::from_json(options);
+        for warning in warnings {
+            tracing::warn!("{warning}");
         }
+        *state.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
     }
     let mut folders: Vec<std::path::PathBuf> = params
         .workspace_folders

@@ -155,34 +155,32 @@ pub async fn did_change_workspace_folders(
 }
 
 pub async fn apply_settings(state: &Arc<State>, value: &Value) {
-    match Settings::from_json(value) {
-        Ok(settings) => {
-            let changed_packs = {
-                let old = state.settings();
-                old.skill_paths != settings.skill_paths || old.cache_dir != settings.cache_dir
-            };
-            let changed_python = state.settings().python_path != settings.python_path;
-            *state.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
-            if changed_python {
-                indexing::discover_sources(state.clone()).await;
-            }
-            if changed_packs && state.catalog_now().is_some() {
-                indexing::reindex(state.clone(), "settings changed").await;
-            } else {
-                let open = state.documents.lock().uris();
-                for uri in open {
-                    diagnostics::publish(state, uri).await;
-                }
-                if state.caps().pull_diagnostics {
-                    let _ = state.client.workspace_diagnostic_refresh().await;
-                }
-            }
+    let (settings, warnings) = Settings::from_json(value);
+    // Each bad key said once; the rest of the object applies.
+    for warning in warnings {
+        state
+            .client
+            .show_message(MessageType::WARNING, warning)
+            .await;
+    }
+    let changed_packs = {
+        let old = state.settings();
+        old.skill_paths != settings.skill_paths || old.cache_dir != settings.cache_dir
+    };
+    let changed_python = state.settings().python_path != settings.python_path;
+    *state.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    if changed_python {
+        indexing::discover_sources(state.clone()).await;
+    }
+    if changed_packs && state.catalog_now().is_some() {
+        indexing::reindex(state.clone(), "settings changed").await;
+    } else {
+        let open = state.documents.lock().uris();
+        for uri in open {
+            diagnostics::publish(state, uri).await;
         }
-        Err(message) => {
-            state
-                .client
-                .show_message(MessageType::WARNING, message)
-                .await;
+        if state.caps().pull_diagnostics {
+            let _ = state.client.workspace_diagnostic_refresh().await;
         }
     }
 }
