@@ -61,13 +61,22 @@ enum Command {
     },
     /// Build or refresh the index of the packs in DIR... (or the workspace's, else the embedded default).
     Index {
+        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
         dirs: Vec<PathBuf>,
+        /// Skill packs to use; repeatable (the same as giving them as DIRS).
+        #[arg(long = "skills", value_name = "DIR")]
+        skills: Vec<PathBuf>,
         #[command(flatten)]
         packs: PackArgs,
     },
     /// List the packs and skills found, with counts.
     Skills {
+        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
         dirs: Vec<PathBuf>,
+        /// Skill packs to use; repeatable (the same as giving them as DIRS).
+        #[arg(long = "skills", value_name = "DIR")]
+        skills: Vec<PathBuf>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -75,8 +84,9 @@ enum Command {
     },
     /// What the hover shows at FILE:LINE:COL (1-based, as compilers print them).
     Explain {
-        /// FILE:LINE:COL
+        /// FILE:LINE:COL (a notebook cell: FILE.ipynb:CELL:LINE:COL)
         location: String,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -86,8 +96,10 @@ enum Command {
     },
     /// Every call site with an applicable pitfall. Exit 1 with findings, 0 without, 2 on error.
     Check {
+        /// Files or folders to check (code files of every kind the server reads).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Output: text (FILE:LINE:COL: skill: message), JSON, or SARIF 2.1.0.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
         #[command(flatten)]
@@ -97,8 +109,14 @@ enum Command {
     },
     /// Search the knowledge base: symbols and full text together, best first.
     Search {
+        /// What to look for: a symbol (`ase.io.read`), a keyword, words.
         query: String,
+        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
         dirs: Vec<PathBuf>,
+        /// Skill packs to use; repeatable (the same as giving them as DIRS).
+        #[arg(long = "skills", value_name = "DIR")]
+        skills: Vec<PathBuf>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         /// How many results.
@@ -167,12 +185,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Lsp { .. } => serve_lsp(),
-        Command::Index { dirs, packs } => {
+        Command::Index {
+            mut dirs,
+            skills,
+            packs,
+        } => {
+            dirs.extend(skills);
             let (catalog, report) = load(&dirs, &packs, true)?;
             print_index_report(&catalog, &report);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Skills { dirs, json, packs } => {
+        Command::Skills {
+            mut dirs,
+            skills,
+            json,
+            packs,
+        } => {
+            dirs.extend(skills);
             let (catalog, _) = load(&dirs, &packs, false)?;
             print_skills(&catalog, json)?;
             Ok(ExitCode::SUCCESS)
@@ -191,11 +220,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => check(&paths, format, &code, &packs),
         Command::Search {
             query,
-            dirs,
+            mut dirs,
+            skills,
             json,
             limit,
             packs,
         } => {
+            dirs.extend(skills);
             let (catalog, _) = load(&dirs, &packs, false)?;
             let hits = catalog.search(&query, limit)?;
             print_hits(&catalog, &hits, json)?;

@@ -188,6 +188,42 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     );
 }
 
+/// Every command that takes packs takes `--skills DIR`, as `explain` and `check` do.
+#[test]
+fn every_pack_command_takes_skills() {
+    let cwd = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let ase = Path::new(env!("CARGO_MANIFEST_DIR")).join("index/ase");
+    let ase = ase.to_str().unwrap();
+    let out = common::run(
+        &[
+            "search",
+            "--json",
+            "-n",
+            "1",
+            "--skills",
+            ase,
+            "ase.io.read",
+        ],
+        cwd.path(),
+        cache.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(first_result(&common::json_of(&out))["pack"], "ase");
+    let out = common::run(
+        &["skills", "--json", "--skills", ase],
+        cwd.path(),
+        cache.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(common::skill_names(&common::json_of(&out)).contains(&"ase-parallel-hpc"));
+    let out = common::run(&["index", "--skills", ase], cwd.path(), cache.path());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 pack,"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn clear_errors_and_exit_codes() {
     let cwd = tempfile::tempdir().unwrap();
