@@ -225,17 +225,7 @@ fn fuzz_shell_and_notebook_readers() {
         let Ok(mut doc) = Code::parse(FileKind::Shell, text) else {
             continue;
         };
-        let len = doc.source().len();
-        for _ in 0..8 {
-            if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                assert!(
-                    r.start <= r.end && r.end <= len,
-                    "{}..{} of {len}",
-                    r.start,
-                    r.end
-                );
-            }
-        }
+        let len = keys_stay_inside(&doc, &mut rng);
         for site in doc.call_sites() {
             assert!(site.start <= site.end && site.end <= len);
         }
@@ -335,17 +325,7 @@ fn fuzz_input_file_cpp_fortran_and_julia_readers() {
             let Ok(mut doc) = Code::parse(kind, text) else {
                 continue;
             };
-            let len = doc.source().len();
-            for _ in 0..8 {
-                if let Some(r) = doc.keys_at(rng.below(len + 1)) {
-                    assert!(
-                        r.start <= r.end && r.end <= len,
-                        "{}..{} of {len}",
-                        r.start,
-                        r.end
-                    );
-                }
-            }
+            let len = keys_stay_inside(&doc, &mut rng);
             for site in doc.call_sites() {
                 assert!(site.start <= site.end && site.end <= site.statement_end);
                 assert!(site.statement_end <= len);
@@ -431,4 +411,20 @@ fn regressions_deep_nesting_does_not_exhaust_the_stack() {
         })
         .expect("thread");
     handle.join().expect("no stack overflow");
+}
+
+/// The keys at eight random offsets of `doc` lie inside its text; its length.
+fn keys_stay_inside(doc: &skill_lsp::code::Code, rng: &mut common::Rng) -> usize {
+    let len = doc.source().len();
+    for _ in 0..8 {
+        if let Some(r) = doc.keys_at(rng.below(len + 1)) {
+            assert!(
+                r.start <= r.end && r.end <= len,
+                "{}..{} of {len}",
+                r.start,
+                r.end
+            );
+        }
+    }
+    len
 }
