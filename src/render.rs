@@ -28,24 +28,26 @@ impl Default for HoverOptions {
     }
 }
 
-/// A `file://` link for local files, nothing for embedded ones.
-pub fn file_link(file: &str, line: u32) -> Option<String> {
-    if file.is_empty() || file.starts_with("embedded:") || !file.starts_with('/') {
+/// A file's `file://` URL, percent-encoded by the same encoder the language server's
+/// URIs use (`#`, `%`, `?`, spaces, non-ASCII), or `None` for a path that is not
+/// absolute.
+pub fn file_url(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
         return None;
     }
-    let encoded: String = file
-        .chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '(' => "%28".to_string(),
-            ')' => "%29".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
+    tower_lsp_server::ls_types::Uri::from_file_path(path).map(|uri| uri.to_string())
+}
+
+/// A `file://` link for local files (at `line` past the first), nothing for embedded ones.
+pub fn file_link(file: &str, line: u32) -> Option<String> {
+    if file.is_empty() || file.starts_with("embedded:") {
+        return None;
+    }
+    let url = file_url(file)?;
     Some(if line > 1 {
-        format!("file://{encoded}#L{line}")
+        format!("{url}#L{line}")
     } else {
-        format!("file://{encoded}")
+        url
     })
 }
 
@@ -306,11 +308,7 @@ pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
 }
 
 fn uri_of(file: &str) -> String {
-    if file.starts_with('/') {
-        format!("file://{file}")
-    } else {
-        file.replace('\\', "/")
-    }
+    file_url(file).unwrap_or_else(|| file.replace('\\', "/"))
 }
 
 #[cfg(test)]
@@ -324,5 +322,17 @@ mod tests {
             "Use &lt;script&gt;x&lt;/script&gt; and `a<b>` or ``c `<d>` e``"
         );
         assert_eq!(escape_html("a ` <img> b"), "a ` &lt;img&gt; b");
+    }
+
+    #[test]
+    fn links_encode_what_a_url_path_cannot_hold() {
+        let link = file_link("/w/my pack/#1 100% (a)?/é.md", 7).unwrap();
+        assert_eq!(
+            link,
+            "file:///w/my%20pack/%231%20100%25%20%28a%29%3F/%C3%A9.md#L7"
+        );
+        assert_eq!(file_link("embedded:ase/SKILL.md", 1), None);
+        assert_eq!(file_link("relative/x.md", 1), None);
+        assert_eq!(uri_of("relative\\x.py"), "relative/x.py");
     }
 }
