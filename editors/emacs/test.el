@@ -72,7 +72,7 @@
     (goto-char (flymake-diagnostic-beg diag))
     ;; eglot 1.9 filters kinds by equality, so ask for all and pick the quick fix.
     (let* ((actions (eglot-code-actions (flymake-diagnostic-beg diag) (flymake-diagnostic-end diag)))
-           (fix (cl-find-if (lambda (a) (string-prefix-p "quickfix" (or (plist-get a :kind) ""))) actions)))
+           (fix (cl-find-if (lambda (a) (equal "quickfix.skill-lsp.fix" (plist-get a :kind))) actions)))
       (my-check fix "a quick fix is offered" (mapcar (lambda (a) (plist-get a :title)) actions))
       (when fix
         (eglot--apply-workspace-edit (plist-get fix :edit))))

@@ -35,7 +35,7 @@ pub fn fixes(entry: &Entry, site: &CallSite) -> Vec<Fix> {
             if let Some(arg) = site.keywords.iter().find(|a| &a.name == old) {
                 if !site.keywords.iter().any(|a| &a.name == *new) {
                     out.push(Fix {
-                        title: format!("Replace `{old}=` with `{new}=`"),
+                        title: format!("Replace {old}= with {new}="),
                         start: arg.start,
                         end: arg.end,
                         replacement: (*new).clone(),

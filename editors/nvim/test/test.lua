@@ -140,11 +140,17 @@ local function main()
       return c ~= nil and c.initialized == true
     end, 50), file .. ': client attached')
     local r, c = find_line(buf, needle)
-    vim.api.nvim_win_set_cursor(0, { r, c })
+    local win = vim.api.nvim_get_current_win()
+    vim.api.nvim_win_set_cursor(win, { r, c })
     local shown = ''
     check(vim.wait(20000, function()
+      -- A second hover() while a float is open would enter the float (and ask the
+      -- float's buffer): close it and hover from the file's window each time.
+      local _, open = float_text()
+      if open then pcall(vim.api.nvim_win_close, open, true) end
+      vim.api.nvim_set_current_win(win)
       vim.lsp.buf.hover()
-      vim.wait(300, function() return float_text() ~= nil end, 20)
+      vim.wait(1000, function() return float_text() ~= nil end, 20)
       shown = float_text() or ''
       return shown:find(expected, 1, true) ~= nil
     end, 200), file .. ': hover shows the pitfall', shown)

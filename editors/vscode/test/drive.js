@@ -244,6 +244,7 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
     }, /Open doc/);
     await shot('vscode-source-actions.png');
     check(menuText.includes('Open doc'), 'Source Action... lists an "Open doc" action', menuText.trim());
+    check(!menuText.includes('`'), 'action titles carry no raw backticks', menuText.trim());
     if (menuText.includes('Open doc')) {
       const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Open doc' }).first();
       const itemText = (await item.innerText()).trim();
@@ -336,6 +337,7 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
     }, /method/);
     await shot('vscode-quickfix.png');
     check(/method/.test(fixText), 'Quick Fix menu offers the skill-lsp fix', fixText.trim());
+    check(!fixText.includes('`'), 'the fix title carries no raw backticks', fixText.trim());
     if (/method/.test(fixText)) {
       const fixItem = page.locator('.action-widget .monaco-list-row', { hasText: 'method' }).first();
       await clickMenuRow(fixItem);
