@@ -33,6 +33,22 @@ pub struct PackArgs {
     no_cache: bool,
 }
 
+/// The packs a command reads: DIRs given positionally or with `--skills`, alike.
+#[derive(Args, Clone)]
+pub struct PackDirs {
+    /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
+    dirs: Vec<PathBuf>,
+    /// Skill packs to use; repeatable (the same as giving them as DIRS).
+    #[arg(long = "skills", value_name = "DIR")]
+    skills: Vec<PathBuf>,
+}
+
+impl PackDirs {
+    fn all(self) -> Vec<PathBuf> {
+        self.dirs.into_iter().chain(self.skills).collect()
+    }
+}
+
 #[derive(Args, Clone)]
 pub struct CodeArgs {
     /// Skill packs to use (a repository root holding skills/, or a skills folder); repeatable.
@@ -61,21 +77,15 @@ enum Command {
     },
     /// Build or refresh the index of the packs in DIR... (or the workspace's, else the embedded default).
     Index {
-        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
-        dirs: Vec<PathBuf>,
-        /// Skill packs to use; repeatable (the same as giving them as DIRS).
-        #[arg(long = "skills", value_name = "DIR")]
-        skills: Vec<PathBuf>,
+        #[command(flatten)]
+        dirs: PackDirs,
         #[command(flatten)]
         packs: PackArgs,
     },
     /// List the packs and skills found, with counts.
     Skills {
-        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
-        dirs: Vec<PathBuf>,
-        /// Skill packs to use; repeatable (the same as giving them as DIRS).
-        #[arg(long = "skills", value_name = "DIR")]
-        skills: Vec<PathBuf>,
+        #[command(flatten)]
+        dirs: PackDirs,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -111,11 +121,8 @@ enum Command {
     Search {
         /// What to look for: a symbol (`ase.io.read`), a keyword, words.
         query: String,
-        /// Skill packs (a repository root holding skills/, or a skills folder), as with `--skills`.
-        dirs: Vec<PathBuf>,
-        /// Skill packs to use; repeatable (the same as giving them as DIRS).
-        #[arg(long = "skills", value_name = "DIR")]
-        skills: Vec<PathBuf>,
+        #[command(flatten)]
+        dirs: PackDirs,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -185,23 +192,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Lsp { .. } => serve_lsp(),
-        Command::Index {
-            mut dirs,
-            skills,
-            packs,
-        } => {
-            dirs.extend(skills);
+        Command::Index { dirs, packs } => {
+            let dirs = dirs.all();
             let (catalog, report) = load(&dirs, &packs, true)?;
             print_index_report(&catalog, &report);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Skills {
-            mut dirs,
-            skills,
-            json,
-            packs,
-        } => {
-            dirs.extend(skills);
+        Command::Skills { dirs, json, packs } => {
+            let dirs = dirs.all();
             let (catalog, _) = load(&dirs, &packs, false)?;
             print_skills(&catalog, json)?;
             Ok(ExitCode::SUCCESS)
@@ -220,13 +218,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => check(&paths, format, &code, &packs),
         Command::Search {
             query,
-            mut dirs,
-            skills,
+            dirs,
             json,
             limit,
             packs,
         } => {
-            dirs.extend(skills);
+            let dirs = dirs.all();
             let (catalog, _) = load(&dirs, &packs, false)?;
             let hits = catalog.search(&query, limit)?;
             print_hits(&catalog, &hits, json)?;

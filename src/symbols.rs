@@ -127,8 +127,8 @@ pub fn annotate_pack(pack: &mut Pack) {
             if entry.kind != EntryKind::Example {
                 continue;
             }
-            // Python, Julia and Fortran examples teach imports, callees and keyword owners; shell
-            // examples are keyed once, by `annotate_entry` (commands, flags, variables).
+            // Python, Julia and Fortran examples teach imports, callees and keyword owners;
+            // shell examples are keyed once, by `annotate_entry` (commands, flags, variables).
             if let Some(kind @ (FileKind::Python | FileKind::Julia | FileKind::Fortran)) =
                 FileKind::of_example(entry.lang.as_deref(), &entry.text)
             {
@@ -152,10 +152,11 @@ fn annotate_entry(entry: &mut Entry, facts: &ExampleFacts, own: &ExampleFacts, m
     let mut symbols: BTreeSet<Symbol> = entry.symbols.drain(..).collect();
     let mut paths: Vec<String> = entry.cited_paths.clone();
     if entry.kind == EntryKind::Example {
-        if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Input) {
+        let kind = FileKind::of_example(entry.lang.as_deref(), &entry.text);
+        if kind == Some(FileKind::Input) {
             input_example_symbols(&entry.text, &mut symbols);
         }
-        if FileKind::of_example(entry.lang.as_deref(), &entry.text) == Some(FileKind::Shell) {
+        if kind == Some(FileKind::Shell) {
             let commands: String = entry
                 .text
                 .lines()

@@ -202,8 +202,9 @@ impl Scope {
         }
     }
 
-    /// The qualified names a bare name may stand for: its `only` import, else each open
-    /// module's; a local variable or a name of no package, none.
+    /// The qualified names a bare name (or a derived type's name) may stand for: its
+    /// `only` import, else each open module's; a local variable or a name of no package,
+    /// none.
     fn qualify(&self, name: &str) -> Vec<String> {
         let lower = name.to_ascii_lowercase();
         if let Some(q) = self.only.get(&lower) {
@@ -236,15 +237,13 @@ impl Scope {
 
     /// The names of a `use` line's `only` list, hoverable.
     fn use_names(&mut self, node: Node<'_>, src: &[u8]) {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
+        whole_file::visit_nodes(node, |n| {
             if n.kind() == "identifier" {
                 let keys = Self::keys_of(&self.qualify(text(n, src)));
                 self.push_name(n, src, keys, None);
             }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
-        }
+            true
+        });
     }
 
     fn push_name(&mut self, node: Node<'_>, src: &[u8], keys: Vec<String>, site: Option<usize>) {
@@ -280,7 +279,7 @@ impl Scope {
                 let qualified = self
                     .types
                     .get(&object_name)
-                    .map(|ty| self.qualify_type(ty))
+                    .map(|ty| self.qualify(ty))
                     .unwrap_or_default()
                     .into_iter()
                     .map(|ty| format!("{ty}.{member_name}"))
@@ -293,10 +292,9 @@ impl Scope {
         if qualified.is_empty() {
             return;
         }
-        let keys = Self::keys_of(&qualified);
         let callee = qualified[0].clone();
         let mut site = CallSite {
-            keys: keys.clone(),
+            keys: Self::keys_of(&qualified),
             callee: callee.clone(),
             start: name_node.start_byte(),
             end: name_node.end_byte(),
@@ -348,18 +346,9 @@ impl Scope {
                 });
             }
         }
-        let mut own = keys;
-        own.extend(site.keys.iter().skip(own.len()).cloned());
-        self.push_name(name_node, src, own, Some(index));
+        // The callee's own keys: its names, then its keywords' and values'.
+        self.push_name(name_node, src, site.keys.clone(), Some(index));
         self.facts.sites.push(site);
-    }
-
-    /// A derived type's qualified names, as a bare name is qualified.
-    fn qualify_type(&self, ty: &str) -> Vec<String> {
-        if let Some(q) = self.only.get(ty) {
-            return vec![q.clone()];
-        }
-        self.open.iter().map(|m| format!("{m}.{ty}")).collect()
     }
 }
 

@@ -732,11 +732,7 @@ impl Analysis {
             }
             match self.qualify(expr, src, node.start_byte()) {
                 Some(q) => q,
-                None if expr != node => {
-                    return member_resolved(expr, node, src, |c, callee| {
-                        self.call_site_of(c, src, statement_of(c).end_byte(), callee)
-                    })
-                }
+                None if expr != node => return self.member_resolved(expr, node, src),
                 None => return None,
             }
         };
@@ -749,6 +745,53 @@ impl Analysis {
         Some(Resolved {
             symbol: qualified,
             keys: found,
+            start: node.start_byte(),
+            end: node.end_byte(),
+            call,
+            imported: Vec::new(),
+        })
+    }
+
+    /// A member of an object the file does not type (`client.get_operation_results(...)`
+    /// with `client` a parameter, `(lc - bg).fold(...)`): a `member:` key the packs the file
+    /// imports answer by name, never a qualified symbol the file does not show. Dunders,
+    /// members of `self`, and the methods of Python's own types give nothing.
+    fn member_resolved(&self, expr: Node<'_>, node: Node<'_>, src: &[u8]) -> Option<Resolved> {
+        let name = text(node, src);
+        if name.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&name) {
+            return None;
+        }
+        let object = expr.child_by_field_id(field_ids().object)?;
+        let mut root = object;
+        while let Some(inner) = match root.kind() {
+            "attribute" => root.child_by_field_id(field_ids().object),
+            "call" => root.child_by_field_id(field_ids().function),
+            "subscript" => root.child_by_field_id(field_ids().value),
+            _ => None,
+        } {
+            root = inner;
+        }
+        if SELF_NAMES.contains(&text(root, src)) {
+            return None;
+        }
+        // What the user wrote, on one line and short: the popup's title.
+        let written: String = text(expr, src).split_whitespace().collect();
+        let symbol = if written.len() > 60 {
+            format!("….{name}")
+        } else {
+            written
+        };
+        // The call this member is the callee of, named as written.
+        let key = keys::member(name);
+        let call = enclosing_call_of(expr)
+            .and_then(|c| self.call_site_of(c, src, statement_of(c).end_byte(), symbol.clone()))
+            .map(|site| CallSite {
+                keys: vec![key.clone()],
+                ..site
+            });
+        Some(Resolved {
+            symbol,
+            keys: vec![key],
             start: node.start_byte(),
             end: node.end_byte(),
             call,
@@ -833,58 +876,6 @@ const BUILTIN_TYPE_METHODS: &[&str] = &[
 
 /// Receivers whose type is the class being written, not a package's.
 const SELF_NAMES: &[&str] = &["self", "cls"];
-
-/// A member of an object the file does not type (`client.get_operation_results(...)`
-/// with `client` a parameter, `(lc - bg).fold(...)`): a `member:` key the packs the file
-/// imports answer by name, never a qualified symbol the file does not show. Dunders,
-/// members of `self`, and the methods of Python's own types give nothing.
-fn member_resolved(
-    expr: Node<'_>,
-    node: Node<'_>,
-    src: &[u8],
-    call_site_of: impl Fn(Node<'_>, String) -> Option<CallSite>,
-) -> Option<Resolved> {
-    let name = text(node, src);
-    if name.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&name) {
-        return None;
-    }
-    let object = expr.child_by_field_id(field_ids().object)?;
-    let mut root = object;
-    while let Some(inner) = match root.kind() {
-        "attribute" => root.child_by_field_id(field_ids().object),
-        "call" => root.child_by_field_id(field_ids().function),
-        "subscript" => root.child_by_field_id(field_ids().value),
-        _ => None,
-    } {
-        root = inner;
-    }
-    if SELF_NAMES.contains(&text(root, src)) {
-        return None;
-    }
-    // What the user wrote, on one line and short: the popup's title.
-    let written: String = text(expr, src).split_whitespace().collect();
-    let symbol = if written.len() > 60 {
-        format!("….{name}")
-    } else {
-        written
-    };
-    // The call this member is the callee of, named as written.
-    let key = keys::member(name);
-    let call = enclosing_call_of(expr)
-        .and_then(|c| call_site_of(c, symbol.clone()))
-        .map(|site| CallSite {
-            keys: vec![key.clone()],
-            ..site
-        });
-    Some(Resolved {
-        symbol,
-        keys: vec![key],
-        start: node.start_byte(),
-        end: node.end_byte(),
-        call,
-        imported: Vec::new(),
-    })
-}
 
 /// The call whose callee is exactly `function`.
 fn enclosing_call_of(function: Node<'_>) -> Option<Node<'_>> {

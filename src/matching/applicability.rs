@@ -242,16 +242,17 @@ pub fn advises_calling(entry: &Entry, name: &str) -> bool {
     .any(|form| advice.contains(form.as_str()))
 }
 
-/// Whether the pitfall is about `keyword` of this call, or about values of it
-/// ("`tcut=None` disables ..."), whatever the call passes: hovering the keyword, the
-/// user asks what the skills say about it.
-pub fn about_keyword(entry: &Entry, site: &CallSite, keyword: &str) -> bool {
-    let subjects = subjects(entry, &site.callee);
-    subjects.keywords.iter().any(|k| k == keyword)
-        || subjects
-            .values
-            .iter()
-            .any(|(k, _)| k.as_deref() == Some(keyword))
+impl Subjects {
+    /// Whether these are `keyword`, or values of it ("`tcut=None` disables ..."),
+    /// whatever the call passes: hovering the keyword, the user asks what the skills
+    /// say about it.
+    pub fn about_keyword(&self, keyword: &str) -> bool {
+        self.keywords.iter().any(|k| k == keyword)
+            || self
+                .values
+                .iter()
+                .any(|(k, _)| k.as_deref() == Some(keyword))
+    }
 }
 
 /// Whether the pitfall's advice (what it says to do) names `keyword` for this call.

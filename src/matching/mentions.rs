@@ -29,6 +29,7 @@ pub(super) fn add_mention_hits(
     catalog: &Catalog,
     keys: &[String],
     resolved: &Resolved,
+    imported: &[u32],
     hits: &mut HashMap<EntryId, Hit>,
 ) {
     for key in keys {
@@ -38,13 +39,13 @@ pub(super) fn add_mention_hits(
         // A member of an untyped object: the packs the file imports, where code names it.
         let member = key.starts_with("member:");
         let packs = match key_module(key) {
-            Some(module) => catalog.packs_of_module(module).to_vec(),
-            None if member => super::packs_imported(catalog, &resolved.imported),
+            Some(module) => catalog.packs_of_module(module),
+            None if member => imported,
             None => continue,
         };
         let short = normalise(name).len() < MIN_MENTIONED_NAME;
         let lowercase_word = name.chars().all(|c| c.is_ascii_lowercase());
-        for pack in packs {
+        for &pack in packs {
             for &(skill, entry, how) in catalog.mentions(pack).of(name) {
                 if (short && how != Mention::WholeSpan)
                     || ((lowercase_word || member) && how == Mention::Prose)
@@ -250,12 +251,12 @@ const MIN_NAMESPACE_KEYWORDS: usize = 3;
 pub(super) fn add_setting_mention_hits(
     catalog: &Catalog,
     resolved: &Resolved,
+    packs: &[u32],
     hits: &mut HashMap<EntryId, Hit>,
 ) {
     let Some(setting) = resolved.call.as_ref() else {
         return;
     };
-    let packs = super::packs_imported(catalog, &resolved.imported);
     // (name, whether only a whole span or a prose name counts)
     let mut names: Vec<(String, bool)> = vec![(setting.callee.clone(), false)];
     let parts: Vec<&str> = setting.callee.split(['.', '%', '_']).collect();
@@ -295,7 +296,7 @@ pub(super) fn add_setting_mention_hits(
         if normalise(&name).len() < MIN_MENTIONED_NAME {
             continue;
         }
-        for &pack in &packs {
+        for &pack in packs {
             for &(skill, entry, how) in catalog.mentions(pack).of(&name) {
                 if strict && how == Mention::InSpan {
                     continue;

@@ -394,9 +394,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
     let mut hits = direct_hits(catalog, &resolved.keys, own_keys, &imported);
     // Mentions of the hovered node only: a hovered keyword or value is not its callee.
     let mentioned: Vec<String> = resolved.keys[..own_keys].to_vec();
-    mentions::add_mention_hits(catalog, &mentioned, resolved, &mut hits);
+    mentions::add_mention_hits(catalog, &mentioned, resolved, &imported, &mut hits);
     if in_input {
-        mentions::add_setting_mention_hits(catalog, resolved, &mut hits);
+        mentions::add_setting_mention_hits(catalog, resolved, &imported, &mut hits);
     }
     if let (true, Some(call)) = (hovering_callee, &resolved.call) {
         mentions::add_keyword_owner_hits(catalog, &call.callee, &mut hits);
@@ -422,13 +422,13 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                 || applicability::applies(entry, call)
                 // Hovering `num_threads=`: the pitfall about leaving it out, or advising
                 // it, still informs (diagnostics ask `applies` alone).
-                || (hit.own
-                    && !hovering_callee
-                    && (applicability::subjects(entry, &call.callee).absence
+                || (hit.own && !hovering_callee && {
+                    let subjects = applicability::subjects(entry, &call.callee);
+                    subjects.absence
                         || hovered_keyword.is_some_and(|k| {
-                            applicability::advises(entry, call, k)
-                                || applicability::about_keyword(entry, call, k)
-                        })))
+                            subjects.about_keyword(k) || applicability::advises(entry, call, k)
+                        })
+                })
                 // Hovering the call a pitfall advises (`num_entries_for`): it says why.
                 || (hit.own
                     && hovering_callee
@@ -447,8 +447,14 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
         (weights::MAX_RETRIEVED, false)
     };
     if let Some(own_key) = resolved.keys.first() {
-        let retrieved =
-            retrieval::retrieved_hits(catalog, resolved, own_key, retrieval_bounds, &hits);
+        let retrieved = retrieval::retrieved_hits(
+            catalog,
+            resolved,
+            own_key,
+            &imported,
+            retrieval_bounds,
+            &hits,
+        );
         for (id, hit) in retrieved {
             let entry = catalog.entry(id).2;
             if resolved

@@ -136,6 +136,7 @@ pub(super) fn retrieved_hits(
     catalog: &Catalog,
     resolved: &Resolved,
     own_key: &str,
+    imported: &[u32],
     (limit, strict_only): (usize, bool),
     hits: &HashMap<EntryId, Hit>,
 ) -> Vec<(EntryId, Hit)> {
@@ -145,29 +146,18 @@ pub(super) fn retrieved_hits(
     let setting = own_key
         .strip_prefix("set:")
         .map(|name| name.rsplit('/').next().unwrap_or(name));
-    let (packs, own_name) = match (key_module(own_key), own_key.strip_prefix("env:"), setting) {
-        (Some(module), _, _) => (
-            catalog.packs_of_module(module).to_vec(),
-            mentioned_name(own_key),
-        ),
-        (None, Some(name), _) | (None, None, Some(name)) => (
-            super::packs_imported(catalog, &resolved.imported),
-            Some(name),
-        ),
-        // A member of an untyped object, a command's flag (`--mesh` is `mesh`): the packs
-        // about what the file imports.
-        (None, None, None) => match own_key.split_once(':') {
-            Some(("member", name)) => (
-                super::packs_imported(catalog, &resolved.imported),
-                Some(name),
-            ),
-            Some(("flag", owned)) => (
-                super::packs_imported(catalog, &resolved.imported),
-                owned.rsplit(':').next(),
-            ),
-            _ => return Vec::new(),
-        },
-    };
+    let (packs, own_name): (&[u32], Option<&str>) =
+        match (key_module(own_key), own_key.strip_prefix("env:"), setting) {
+            (Some(module), _, _) => (catalog.packs_of_module(module), mentioned_name(own_key)),
+            (None, Some(name), _) | (None, None, Some(name)) => (imported, Some(name)),
+            // A member of an untyped object, a command's flag (`--mesh` is `mesh`): the
+            // packs about what the file imports.
+            (None, None, None) => match own_key.split_once(':') {
+                Some(("member", name)) => (imported, Some(name)),
+                Some(("flag", owned)) => (imported, owned.rsplit(':').next()),
+                _ => return Vec::new(),
+            },
+        };
     let Some(own_name) = own_name else {
         return Vec::new();
     };
@@ -219,7 +209,7 @@ pub(super) fn retrieved_hits(
         .map(|p| (stem(p).to_string(), RETRIEVED_OWN_BOOST))
         .chain(context.iter().map(|p| (p.clone(), 1.0)))
         .collect();
-    let Ok(found) = catalog.retrieve_pitfalls(&terms, &packs, MAX_RETRIEVED * 4) else {
+    let Ok(found) = catalog.retrieve_pitfalls(&terms, packs, MAX_RETRIEVED * 4) else {
         return Vec::new();
     };
     // Candidates in BM25 order; those sharing two words before those that lean on the
