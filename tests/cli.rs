@@ -93,7 +93,7 @@ fn with_no_dir_an_empty_directory_answers_from_the_embedded_default() {
 fn workspace_skills_folder_is_found_without_arguments() {
     let ws = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_skill(
+    common::write_skill(
         ws.path(),
         "mypkg-hpc",
         "### Pitfalls\n- `mypkg.solve` leaks threads (`doc/solve.rst`).\n",
@@ -107,21 +107,11 @@ fn workspace_skills_folder_is_found_without_arguments() {
     assert_eq!(first_result(&json)["skill"], "mypkg-hpc", "{json:#}");
 }
 
-fn write_skill(root: &Path, name: &str, body: &str) {
-    let dir = root.join("skills").join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("SKILL.md"),
-        format!("---\nname: {name}\ndescription: test skill\n---\n# {name}\n\n{body}"),
-    )
-    .unwrap();
-}
-
 #[test]
 fn bad_files_are_reported_and_the_rest_is_indexed() {
     let ws = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_skill(
+    common::write_skill(
         ws.path(),
         "good-skill",
         "### Pitfalls\n- `good.fn` is fine.\n",
@@ -268,7 +258,7 @@ fn clear_errors_and_exit_codes() {
 fn index_is_persisted_and_refreshed_per_pack() {
     let ws = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    write_skill(ws.path(), "pkg-a", "### Pitfalls\n- `pkg.alpha` first.\n");
+    common::write_skill(ws.path(), "pkg-a", "### Pitfalls\n- `pkg.alpha` first.\n");
     let dir = ws.path().to_str().unwrap();
     let stdout = |args: &[&str]| {
         let out = common::run(args, ws.path(), cache.path());
@@ -283,7 +273,7 @@ fn index_is_persisted_and_refreshed_per_pack() {
     assert!(stdout(&["index", dir]).contains("1 reused, 0 rebuilt"));
     // Edit the pack: it is re-read, and the index answers with the new text.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    write_skill(
+    common::write_skill(
         ws.path(),
         "pkg-a",
         "### Pitfalls\n- `pkg.beta` replaces alpha.\n",

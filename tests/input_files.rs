@@ -113,13 +113,11 @@ fn hover_on_a_cpp_program_over_lsp() {
     let tmp = tempfile::tempdir().unwrap();
     // The repository of the package, named after it (the pack's identity).
     let root = tmp.path().join("femx");
-    let skill = root.join("skills/femx-examples");
-    std::fs::create_dir_all(&skill).unwrap();
-    std::fs::write(
-        skill.join("SKILL.md"),
-        "---\nname: femx-examples\ndescription: Running the femx example programs.\n---\n# femx examples\n\n### Pitfalls and fixes\n- Headless runs hang on the visualization socket: pass `-no-vis`.\n- `ParMesh` needs a build with MPI enabled (`FEMX_USE_MPI=YES`).\n",
-    )
-    .unwrap();
+    common::write_skill(
+        &root,
+        "femx-examples",
+        "### Pitfalls and fixes\n- Headless runs hang on the visualization socket: pass `-no-vis`.\n- `ParMesh` needs a build with MPI enabled (`FEMX_USE_MPI=YES`).\n",
+    );
     let program = "#include \"femx.hpp\"\n#include <vector>\nusing namespace femx;\nint main(int argc, char *argv[]) {\n  OptionsParser args(argc, argv);\n  args.AddOption(&vis, \"-vis\", \"--visualization\", \"-no-vis\", \"--no-visualization\", \"Enable.\");\n  ParMesh pmesh(MPI_COMM_WORLD, mesh);\n  std::vector<int> sizes;\n}\n";
     let path = root.join("ex1p.cpp");
     std::fs::write(&path, program).unwrap();
@@ -168,13 +166,11 @@ fn hover_on_a_julia_script_over_lsp() {
     let tmp = tempfile::tempdir().unwrap();
     // The repository of the package, named after it (the pack's identity).
     let root = tmp.path().join("latx");
-    let skill = root.join("skills/latx-models");
-    std::fs::create_dir_all(&skill).unwrap();
-    std::fs::write(
-        skill.join("SKILL.md"),
-        "---\nname: latx-models\ndescription: Building tight-binding models with latx.\n---\n# latx models\n\n### Pitfalls and fixes\n- `hamiltonian(...)` is built lazily: call it with concrete parameters before `spectrum`.\n- `@hopping` without `range` connects only nearest neighbours.\n",
-    )
-    .unwrap();
+    common::write_skill(
+        &root,
+        "latx-models",
+        "### Pitfalls and fixes\n- `hamiltonian(...)` is built lazily: call it with concrete parameters before `spectrum`.\n- `@hopping` without `range` connects only nearest neighbours.\n",
+    );
     // `range` left out: the pitfall about leaving it out applies.
     let script = "using Latx\nusing Plots\nh = hamiltonian(lat, @hopping((r, dr) -> 1))\nplot(h)\n";
     let path = root.join("model.jl");
@@ -200,13 +196,11 @@ fn hover_and_check_on_a_fortran_program() {
     let tmp = tempfile::tempdir().unwrap();
     // The repository of the package, named after it (the pack's identity).
     let root = tmp.path().join("dispx");
-    let skill = root.join("skills/dispx-api");
-    std::fs::create_dir_all(&skill).unwrap();
-    std::fs::write(
-        skill.join("SKILL.md"),
-        "---\nname: dispx-api\ndescription: Calling the dispx Fortran API.\n---\n# dispx API\n\n## Example\n```fortran\nuse dispx, only : new_d4_model, get_dispersion\ncall new_d4_model(error, model, mol, ref=\"d4\")\ncall get_dispersion(mol, model, energy)\n```\n\n### Pitfalls and fixes\n- `get_dispersion` returns Hartree: convert before comparing with eV energies.\n- `model%get_weights` needs the model rebuilt after the structure changes.\n- `ref=\"d3\"` in `new_d4_model` mixes reference sets: keep `ref=\"d4\"`.\n",
-    )
-    .unwrap();
+    common::write_skill(
+        &root,
+        "dispx-api",
+        "## Example\n```fortran\nuse dispx, only : new_d4_model, get_dispersion\ncall new_d4_model(error, model, mol, ref=\"d4\")\ncall get_dispersion(mol, model, energy)\n```\n\n### Pitfalls and fixes\n- `get_dispersion` returns Hartree: convert before comparing with eV energies.\n- `model%get_weights` needs the model rebuilt after the structure changes.\n- `ref=\"d3\"` in `new_d4_model` mixes reference sets: keep `ref=\"d4\"`.\n",
+    );
     let program = "program p\n  use dispx, only : dispx_model, get_dispersion, new_d4_model\n  implicit none\n  type(dispx_model) :: model\n  real :: xyz(3, 2), e\n  call get_dispersion(mol, model, e)\n  call model%get_weights(mol)\n  e = xyz(1, 2)\n  call new_d4_model(error, model, mol, ref=\"d3\")\nend program p\n";
     let path = root.join("app/main.f90");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -107,13 +107,11 @@ fn a_pack_whose_import_name_is_not_its_folder_name() {
 fn the_packaging_files_name_the_package() {
     let work = tempfile::tempdir().unwrap();
     let root = work.path().join("someone+study");
-    let skill = root.join("skills/study-guide");
-    std::fs::create_dir_all(&skill).unwrap();
-    std::fs::write(
-        skill.join("SKILL.md"),
-        "---\nname: study-guide\ndescription: Solving with the package.\n---\n# Guide\n\n### Pitfalls and fixes\n- `solve()` ignores `tol` unless `method=\"newton\"` is given.\n- `lattice_sum()` needs a converged cutoff.\n",
-    )
-    .unwrap();
+    common::write_skill(
+        &root,
+        "study-guide",
+        "### Pitfalls and fixes\n- `solve()` ignores `tol` unless `method=\"newton\"` is given.\n- `lattice_sum()` needs a converged cutoff.\n",
+    );
     let python = work.path().join("run.py");
     let python_source = "from fluxo import solve\nsolve(x, tol=1e-9)\n";
     std::fs::write(&python, python_source).unwrap();

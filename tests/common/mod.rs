@@ -102,3 +102,15 @@ pub fn skill_names(json: &serde_json::Value) -> Vec<&str> {
         .map(|skills| skills.iter().filter_map(|s| s["name"].as_str()).collect())
         .unwrap_or_default()
 }
+
+/// Writes `root/skills/NAME/SKILL.md`: front matter, a title, then `body`.
+#[allow(dead_code)]
+pub fn write_skill(root: &Path, name: &str, body: &str) {
+    let dir = root.join("skills").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("SKILL.md"),
+        format!("---\nname: {name}\ndescription: test skill\n---\n# {name}\n\n{body}"),
+    )
+    .unwrap();
+}
