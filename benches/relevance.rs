@@ -86,6 +86,8 @@ struct Tally {
     silent: u32,
     baseline_silent: u32,
     bad_cases: u32,
+    /// Misses whose pitfall the hover did show, as a note or as related.
+    elsewhere: u32,
 }
 
 impl Tally {
@@ -97,6 +99,7 @@ impl Tally {
         self.silent += o.silent;
         self.baseline_silent += o.baseline_silent;
         self.bad_cases += o.bad_cases;
+        self.elsewhere += o.elsewhere;
     }
 }
 
@@ -294,6 +297,9 @@ fn strip_prompt(line: &str, removed: usize) -> (&str, usize) {
 
 struct Outcome {
     shown: Vec<(String, String)>,
+    /// Items of other kinds (notes, related pitfalls), as `(kind, skill, text)`: a miss
+    /// whose pitfall is here was found but not judged to apply.
+    elsewhere: Vec<(String, String, String)>,
     /// The resolved symbol and its keys, for the verbose listing of misses.
     resolved: String,
     baseline_top: Option<(String, String)>,
@@ -323,6 +329,16 @@ fn ask(case: &Case, location: &str, pack: &Path, cache: &Path) -> Outcome {
             )
         })
         .collect();
+    let elsewhere = json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["kind"] != "pitfall")
+        .map(|i| {
+            let field = |k: &str| i[k].as_str().unwrap_or("").to_string();
+            (field("kind"), field("skill"), field("text"))
+        })
+        .collect();
     let out = Command::new(common::bin())
         .args(["search", "--json", "-n", "1", &case.symbol])
         .arg(pack)
@@ -339,6 +355,7 @@ fn ask(case: &Case, location: &str, pack: &Path, cache: &Path) -> Outcome {
     });
     Outcome {
         shown,
+        elsewhere,
         resolved,
         baseline_top,
     }
@@ -423,10 +440,17 @@ fn main() {
             let hit = outcome.shown.iter().any(|(s, t)| is_expected(case, s, t));
             tally.found += u32::from(hit);
             tally.baseline_found += u32::from(baseline_hit);
+            let as_other = outcome
+                .elsewhere
+                .iter()
+                .find(|(_, s, t)| is_expected(case, s, t))
+                .map(|(kind, _, _)| kind.as_str());
+            tally.elsewhere += u32::from(!hit && as_other.is_some());
             if !hit && verbose {
                 println!(
-                    "miss {} ({}): {} at {}:{} wants {} {:?}; shown {:?}; resolved {}",
+                    "miss {}{} ({}): {} at {}:{} wants {} {:?}; shown {:?}; resolved {}",
                     case.id,
+                    as_other.map(|k| format!(" [shown as {k}]")).unwrap_or_default(),
                     case.why,
                     case.symbol,
                     case.file,
@@ -467,9 +491,9 @@ fn main() {
         count(&tally);
     }
     println!(
-        "\n| pack | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"
+        "\n| pack | split | recall | missed but shown as note/related | BM25 top-1 | silent on negatives | BM25 silent | bad cases |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut splits: BTreeMap<&str, Tally> = BTreeMap::new();
     for (pack, t) in &per_pack {
         let split = if cases.holdout_packs.contains(pack) {
@@ -484,8 +508,8 @@ fn main() {
     for (split, t) in &splits {
         row(&format!("**{split}**"), "", t);
     }
-    println!("\n| kind of file | split | recall | BM25 top-1 | silent on negatives | BM25 silent | bad cases |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("\n| kind of file | split | recall | missed but shown as note/related | BM25 top-1 | silent on negatives | BM25 silent | bad cases |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for ((kind, split), t) in &per_kind {
         row(kind, split, t);
     }
@@ -591,8 +615,9 @@ fn notebook_cell(path: &Path, index: usize) -> Option<String> {
 
 fn row(name: &str, split: &str, t: &Tally) {
     println!(
-        "| {name} | {split} | {} | {} | {} | {} | {} |",
+        "| {name} | {split} | {} | {} | {} | {} | {} | {} |",
         pct(t.found, t.positives),
+        t.elsewhere,
         pct(t.baseline_found, t.positives),
         pct(t.silent, t.negatives),
         pct(t.baseline_silent, t.negatives),
