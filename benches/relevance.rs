@@ -450,7 +450,9 @@ fn main() {
                 println!(
                     "miss {}{} ({}): {} at {}:{} wants {} {:?}; shown {:?}; resolved {}",
                     case.id,
-                    as_other.map(|k| format!(" [shown as {k}]")).unwrap_or_default(),
+                    as_other
+                        .map(|k| format!(" [shown as {k}]"))
+                        .unwrap_or_default(),
                     case.why,
                     case.symbol,
                     case.file,

@@ -30,8 +30,15 @@ pub struct SiteFindings {
 /// Every call site with applicable pitfalls, minus lines whose comment carries the ignore
 /// marker (`# skill-lsp: ignore` in Python).
 pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
-    let imported = matching::packs_imported(catalog, &doc.imported());
-    let sites = doc.call_sites();
+    let modules = doc.imported();
+    let imported = matching::packs_imported(catalog, &modules);
+    let star_modules = doc.star_modules();
+    // A callee the file never binds speaks only when a star import names it for certain.
+    let sites: Vec<CallSite> = doc
+        .call_sites()
+        .into_iter()
+        .map(|site| matching::unbound::name_site(catalog, site, &star_modules, &modules))
+        .collect();
     let assignments = environment_assignments(&sites);
     // One statement says a pitfall once: at its first call (`mpiexec` running
     // `gpaw-python`, `read(Trajectory(...))`).

@@ -58,6 +58,23 @@ pub fn flag(command: &str, flag: &str) -> String {
     format!("flag:{command}:{flag}")
 }
 
+/// The root of a name the file uses but never binds (`?.VelocityVerlet`): not a package;
+/// `matching::unbound` names it through the packs or leaves it unresolved.
+pub const UNBOUND_ROOT: &str = "?";
+
+pub fn unbound(name: &str) -> String {
+    format!("{UNBOUND_ROOT}.{name}")
+}
+
+/// The unbound name a qualified name starts from (`?.dyn.run` -> `dyn`).
+pub fn unbound_name(qualified: &str) -> Option<&str> {
+    let rest = qualified.strip_prefix(UNBOUND_ROOT)?.strip_prefix('.')?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|name| !name.is_empty())
+}
+
 /// A member of an object whose type the file does not say.
 pub fn member(name: &str) -> String {
     format!("member:{name}")

@@ -37,7 +37,9 @@ fn is_pitfall_title(title: &str) -> bool {
         || words.iter().any(|w| {
             matches!(
                 *w,
-                "stall"
+                "trap"
+                    | "traps"
+                    | "stall"
                     | "stalls"
                     | "deadlock"
                     | "deadlocks"

@@ -37,6 +37,10 @@ pub struct Mentions {
     /// Callee -> the methods the pack's examples call on what it returns
     /// (`lightkurve.search_lightcurve` -> `download`, `download_all`).
     result_members: FxHashMap<String, Vec<String>>,
+    /// Last name -> the qualified names the pack writes that end in it, most written
+    /// first (`VelocityVerlet` -> `ase.md.verlet.VelocityVerlet`): what a name a file
+    /// uses but never imports most likely stands for.
+    qualified_by_last: FxHashMap<String, Vec<(String, u32)>>,
 }
 
 /// A prose word that reads as a name, not as English: an uppercase letter after the
@@ -51,6 +55,17 @@ fn name_shaped(word: &str) -> bool {
 fn whole_span_name(span: &str) -> Option<&str> {
     // `@hopping`: a macro (Julia) or decorator (Python) names `hopping`.
     let s = span.trim().trim_start_matches(['.', '@']);
+    // `-fft`, `--sweep-mode`: a command-line flag names the keyword argparse makes of it
+    // (`fft`, `sweep_mode`; names are compared without `-`/`_`). Short flags (`-n`)
+    // are too common to stand for a keyword.
+    if let Some(flag) = s.strip_prefix('-') {
+        let flag = flag.trim_start_matches('-');
+        let name = &flag[..flag.find(['=', ' ']).unwrap_or(flag.len())];
+        let as_keyword = name.replace('-', "_");
+        return (name.len() >= crate::matching::weights::MIN_MENTIONED_NAME
+            && is_identifier(&as_keyword))
+        .then_some(name);
+    }
     let end = s.find(['(', '=', '[']).unwrap_or(s.len());
     let name = s[..end].trim();
     is_identifier(name).then_some(name)
@@ -105,6 +120,7 @@ impl Mentions {
                 }
             }
         }
+        mentions.qualified_by_last = qualified_by_last(pack);
         for (s, skill) in pack.skills.iter().enumerate() {
             for (e, entry) in skill.entries.iter().enumerate() {
                 for word in entry
@@ -178,6 +194,15 @@ impl Mentions {
         mentions
     }
 
+    /// The qualified names the pack writes ending in `name`, most written first, with
+    /// how often.
+    pub fn qualified_ending_in(&self, name: &str) -> &[(String, u32)] {
+        self.qualified_by_last
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     /// The methods the pack's examples call on what `callee` returns.
     pub fn result_members(&self, callee: &str) -> &[String] {
         self.result_members
@@ -217,6 +242,44 @@ impl Mentions {
     }
 }
 
+/// Last name -> the pack's qualified names ending in it, by how often its entries write
+/// them. A lowercase name that heads longer names (`ase.atoms` of `ase.atoms.Atoms`) is
+/// a module (PEP 8 names modules in lowercase), not something a file calls: left out.
+fn qualified_by_last(pack: &Pack) -> FxHashMap<String, Vec<(String, u32)>> {
+    let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
+    for symbol in pack
+        .entries()
+        .flat_map(|(_, e)| &e.symbols)
+        .filter(|s| s.kind == SymbolKind::Qualified && s.name.contains('.'))
+    {
+        *counts.entry(symbol.name.as_str()).or_default() += 1;
+    }
+    let heads: rustc_hash::FxHashSet<&str> = counts
+        .keys()
+        .filter_map(|name| name.rsplit_once('.').map(|(head, _)| head))
+        .collect();
+    let mut by_last: FxHashMap<String, Vec<(String, u32)>> = FxHashMap::default();
+    for (&name, &count) in &counts {
+        let last = crate::keys::last_component(name);
+        let module_like = heads.contains(name) && !last.chars().any(|c| c.is_ascii_uppercase());
+        if is_identifier(last) && !module_like {
+            by_last
+                .entry(last.to_string())
+                .or_default()
+                .push((name.to_string(), count));
+        }
+    }
+    for list in by_last.values_mut() {
+        // Most written first; then the shorter (the public re-export), then by name.
+        list.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(a.0.len().cmp(&b.0.len()))
+                .then(a.0.cmp(&b.0))
+        });
+    }
+    by_last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +288,10 @@ mod tests {
     fn spans_and_name_shaped_prose() {
         assert_eq!(whole_span_name(".download_all()"), Some("download_all"));
         assert_eq!(whole_span_name("dt=0.1"), Some("dt"));
+        assert_eq!(whole_span_name("-fft"), Some("fft"));
+        assert_eq!(whole_span_name("--sweep-mode=True"), Some("sweep-mode"));
+        assert_eq!(whole_span_name("-n"), None);
+        assert_eq!(whole_span_name("-1.5"), None);
         assert_eq!(whole_span_name("events.fields"), None);
         assert_eq!(literal_name("ACF.dat"), Some("ACF.dat"));
         assert_eq!(literal_name("x = 1"), None);

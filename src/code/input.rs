@@ -207,6 +207,7 @@ impl InputDocument {
             end,
             call: Some(site),
             imported: self.imported(),
+            star_modules: Vec::new(),
         })
     }
 }
@@ -253,6 +254,7 @@ impl InputDocument {
             end: offset,
             call: None,
             imported: self.imported(),
+            star_modules: Vec::new(),
         })
     }
 }

@@ -162,6 +162,9 @@ pub struct Resolved {
     /// Top-level modules the file imports (`ase`, `numpy`): keys that belong to no
     /// package (environment variables, paths) are looked up in their packs first.
     pub imported: Vec<String>,
+    /// Python: the modules of the file's star imports, in import order; a name the file
+    /// never binds (`?.name`, `keys::unbound`) may come from one of them.
+    pub star_modules: Vec<String>,
 }
 
 /// The kinds of file the server reads as code.
@@ -412,6 +415,16 @@ impl Code {
             Code::Cpp(doc) => doc.imported(),
             Code::Julia(doc) => doc.imported(),
             Code::Fortran(doc) => doc.imported(),
+        }
+    }
+
+    /// Python's star imports, in import order (`matching::unbound` names what the file
+    /// never binds through them); none in other kinds of file.
+    pub fn star_modules(&self) -> Vec<String> {
+        match self {
+            Code::Python(doc) => doc.analysis.star_modules(),
+            Code::Notebook(code) => code.analysis().star_modules(),
+            _ => Vec::new(),
         }
     }
 

@@ -319,6 +319,7 @@ impl NotebookCode {
             shift_site(call, cell.start);
         }
         resolved.imported = self.merged.imported().to_vec();
+        resolved.star_modules = self.merged.star_modules();
         Some(resolved)
     }
 
@@ -419,8 +420,9 @@ mod tests {
         // Renaming the import in cell 1 reaches cell 3 through cell 2.
         assert!(code.edit_deferred(18, 20, "gx"));
         assert!(code.refresh());
-        // `gl` is no longer bound: `s` is of no known type, its member only a name.
-        assert_eq!(key(&code).as_deref(), Some("member:liftover"));
+        // `gl` is no longer bound: `s` stems from a name the notebook never binds, which
+        // matching names through the packs or reads as a member (`member:liftover`).
+        assert_eq!(key(&code).as_deref(), Some("sym:?.gl.Sumstats.liftover"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
 mod grammar;
+mod unbound;
 #[cfg(test)]
 use grammar::EXPRESSION_KINDS;
 use grammar::{field_ids, kind_ids, parse};
@@ -116,6 +117,7 @@ impl PyDocument {
             .analysis
             .resolve_at(&self.tree, self.source.as_bytes(), offset)?;
         resolved.imported = self.analysis.imported.clone();
+        resolved.star_modules = self.analysis.star_modules();
         Some(resolved)
     }
 
@@ -427,11 +429,16 @@ impl Analysis {
         }
     }
 
-    /// The last star import here or in the code before.
-    fn last_star_module(&self) -> Option<&String> {
-        self.star_modules
-            .last()
-            .or_else(|| self.outer.as_deref().and_then(|o| o.last_star_module()))
+    /// The star imports of the code before (a notebook's earlier cells), then here, in
+    /// import order.
+    pub fn star_modules(&self) -> Vec<String> {
+        let mut modules = self
+            .outer
+            .as_deref()
+            .map(Analysis::star_modules)
+            .unwrap_or_default();
+        modules.extend(self.star_modules.iter().cloned());
+        modules
     }
 
     /// The qualified name of an identifier or attribute chain, if it belongs to a package.
@@ -452,7 +459,13 @@ impl Analysis {
                 match self.lookup(name, at) {
                     Some(Binding::Import(q)) | Some(Binding::Instance(q)) => Some(q.clone()),
                     Some(Binding::Local) => None,
-                    None => self.last_star_module().map(|m| format!("{m}.{name}")),
+                    // A builtin, or a parameter or loop variable of the code around.
+                    None if unbound::is_builtin(name) || unbound::bound_around(node, name, src) => {
+                        None
+                    }
+                    // From a star import, or an import the file does not show: matching
+                    // names it through the packs (`matching::unbound`), or leaves it.
+                    None => Some(keys::unbound(name)),
                 }
             }
             "attribute" => {
@@ -665,6 +678,7 @@ impl Analysis {
                         end: string.end_byte(),
                         call,
                         imported: Vec::new(),
+                        star_modules: Vec::new(),
                     });
                 }
             }
@@ -679,6 +693,7 @@ impl Analysis {
                     end: string.end_byte(),
                     call,
                     imported: Vec::new(),
+                    star_modules: Vec::new(),
                 });
             }
             if let Some(sub) = ancestor_of_kind(string, "subscript", 1) {
@@ -712,6 +727,7 @@ impl Analysis {
                 end: node.end_byte(),
                 call: Some(site),
                 imported: Vec::new(),
+                star_modules: Vec::new(),
             });
         }
         // An import line: `from ase.io import read` / `import ase.io as aio`.
@@ -731,6 +747,15 @@ impl Analysis {
                 expr = parent;
             }
             match self.qualify(expr, src, node.start_byte()) {
+                // A member of a name the file never binds, that no package has (Python's
+                // own methods, dunders): nothing, as for any untyped object.
+                Some(q) if expr != node && keys::unbound_name(&q).is_some() => {
+                    let member = text(node, src);
+                    if member.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&member) {
+                        return None;
+                    }
+                    q
+                }
                 Some(q) => q,
                 None if expr != node => return self.member_resolved(expr, node, src),
                 None => return None,
@@ -749,6 +774,7 @@ impl Analysis {
             end: node.end_byte(),
             call,
             imported: Vec::new(),
+            star_modules: Vec::new(),
         })
     }
 
@@ -796,6 +822,7 @@ impl Analysis {
             end: node.end_byte(),
             call,
             imported: Vec::new(),
+            star_modules: Vec::new(),
         })
     }
 
@@ -892,6 +919,7 @@ fn env_resolved(name: &str, node: Node<'_>, call: Option<CallSite>) -> Resolved 
         end: node.end_byte(),
         call,
         imported: Vec::new(),
+        star_modules: Vec::new(),
     }
 }
 

@@ -257,6 +257,7 @@ fn resolved(
         end,
         call,
         imported,
+        star_modules: Vec::new(),
     }
 }
 

@@ -141,6 +141,7 @@ impl<R: Reader> WholeFileDocument<R> {
             end: name.end,
             call,
             imported: self.imported(),
+            star_modules: Vec::new(),
         })
     }
 }

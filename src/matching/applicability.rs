@@ -105,6 +105,26 @@ pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
     )
 }
 
+/// Whether the entry names a flag no command owns that is `keyword` on the command line
+/// (`-fft` for `fft`, `--sweep-mode` for `sweep_mode`): hovering the keyword, the
+/// pitfall is about it. (Not a subject for applicability: scripts pass it by keyword.)
+pub fn names_flag_of(entry: &Entry, keyword: &str) -> bool {
+    entry.symbols.iter().any(|s| {
+        s.kind == SymbolKind::Flag
+            && s.owner.is_none()
+            && flag_keyword(&s.name).is_some_and(|k| k == keyword)
+    })
+}
+
+/// The keyword argparse makes of a long enough flag: `--sweep-mode` -> `sweep_mode`.
+fn flag_keyword(flag: &str) -> Option<String> {
+    let name = flag.trim_start_matches('-').replace('-', "_");
+    (flag.starts_with('-')
+        && name.len() >= super::weights::MIN_MENTIONED_NAME
+        && crate::keys::is_identifier(&name))
+    .then_some(name)
+}
+
 /// The byte position of `` `name`` or `` `name=`` in lowercase text, else of `name`.
 fn find_code(text: &str, name: &str) -> Option<usize> {
     text.find(&format!("`{name}`"))

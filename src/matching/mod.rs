@@ -20,6 +20,7 @@ mod example_context;
 pub mod fixes;
 mod mentions;
 mod retrieval;
+pub mod unbound;
 pub mod weights;
 
 use crate::catalog::{Catalog, EntryId};
@@ -364,6 +365,9 @@ fn is_source_path(path: &str) -> bool {
 
 /// Everything that applies to the resolved node, ranked.
 pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) -> Explanation {
+    // A name the file never binds, named through its star imports or the packs' examples.
+    let named = unbound::name_resolved(catalog, resolved);
+    let resolved = named.as_ref().unwrap_or(resolved);
     let mut explanation = Explanation {
         symbol: resolved.symbol.clone(),
         keys: resolved.keys.clone(),
@@ -426,7 +430,9 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
                     let subjects = applicability::subjects(entry, &call.callee);
                     subjects.absence
                         || hovered_keyword.is_some_and(|k| {
-                            subjects.about_keyword(k) || applicability::advises(entry, call, k)
+                            subjects.about_keyword(k)
+                                || applicability::names_flag_of(entry, k)
+                                || applicability::advises(entry, call, k)
                         })
                 })
                 // Hovering the call a pitfall advises (`num_entries_for`): it says why.

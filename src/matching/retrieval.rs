@@ -7,6 +7,7 @@
 //! silent; one word suffices in a skill that writes the hovered name elsewhere.
 
 use super::mentions::{about_another_owner, mentioned_name};
+use super::weights::written_out;
 use super::weights::{
     GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, MIN_PLURAL, RETRIEVAL_FACTOR,
     RETRIEVED_OWN_BOOST, STEMMED_LENGTH,
@@ -166,8 +167,12 @@ pub(super) fn retrieved_hits(
     }
     let meaningful =
         |p: &String| p.len() >= MIN_GUARD_PART && !GENERIC_NAME_PARTS.contains(&p.as_str());
+    // `to` counts only as the head of a `to_<format>` conversion.
     let own_parts: Vec<String> = name_parts(own_name)
         .into_iter()
+        .enumerate()
+        .filter(|(i, p)| p != "to" || (*i == 0 && own_name.starts_with("to_")))
+        .map(|(_, p)| written_out(&p).to_string())
         .filter(meaningful)
         .collect();
     // Beside a linked pitfall only two words of the name admit one: a name of fewer words

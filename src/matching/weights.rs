@@ -72,3 +72,53 @@ pub const MIN_PLURAL: usize = 5;
 /// Keywords an input file must share with a pack's skills for the pack to answer in it,
 /// when the skills cite neither the file's name nor its extension.
 pub const MIN_SHARED_SETTINGS: usize = 3;
+
+/// What scientific Python abbreviates in names, written out as prose writes it: a
+/// hovered `dt=` is about "Too-large timestep ...", `kpts=` about "k-point meshes". A
+/// name part found here is retrieved by its long form (one word for one, so it counts
+/// once towards the words a retrieved pitfall must share). `to` stands for the
+/// conversion a `to_<format>` method does (`to_excel`: "Exporting ...").
+pub const ABBREVIATIONS: [(&str, &str); 34] = [
+    ("dt", "timestep"),
+    ("tol", "tolerance"),
+    ("rtol", "tolerance"),
+    ("atol", "tolerance"),
+    ("kpts", "kpoint"),
+    ("kpoints", "kpoint"),
+    ("xc", "functional"),
+    ("nproc", "process"),
+    ("nprocs", "process"),
+    ("maxiter", "iteration"),
+    ("niter", "iteration"),
+    ("temp", "temperature"),
+    ("freq", "frequency"),
+    ("traj", "trajectory"),
+    ("calc", "calculator"),
+    ("conv", "convergence"),
+    ("coord", "coordinate"),
+    ("coords", "coordinate"),
+    ("params", "parameter"),
+    ("cfg", "configuration"),
+    ("config", "configuration"),
+    ("fmt", "format"),
+    ("fname", "filename"),
+    ("mol", "molecule"),
+    ("nthreads", "thread"),
+    ("ckpt", "checkpoint"),
+    ("chkpt", "checkpoint"),
+    ("ecut", "cutoff"),
+    ("encut", "cutoff"),
+    ("mem", "memory"),
+    ("dim", "dimension"),
+    ("pos", "position"),
+    ("vel", "velocity"),
+    ("to", "export"),
+];
+
+/// `part` written out when it is an abbreviation in [`ABBREVIATIONS`].
+pub fn written_out(part: &str) -> &str {
+    ABBREVIATIONS
+        .iter()
+        .find(|(short, _)| *short == part)
+        .map_or(part, |(_, long)| long)
+}

@@ -3,7 +3,9 @@
 use crate::model::EntryKind;
 
 /// Words of a heading that names a failure: the section's items are its fixes.
-const FAILURE_WORDS: [&str; 14] = [
+const FAILURE_WORDS: [&str; 16] = [
+    "trap",
+    "traps",
     "stall",
     "stalls",
     "deadlock",
@@ -127,6 +129,7 @@ mod tests {
             ),
             ("Available topic skills", EntryKind::RoutingList),
             ("Socket stalls or deadlocks", EntryKind::Pitfall),
+            ("Common run-time traps", EntryKind::Pitfall),
             ("Unit and axis mismatches", EntryKind::Pitfall),
             ("Driver errors", EntryKind::Pitfall),
             ("Known issues", EntryKind::Pitfall),
