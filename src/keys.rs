@@ -12,8 +12,11 @@
 //!   (lowercased), alone and under its group
 //! - `setval:scf.spinpolarization:on` / `setval:*:on`   a keyword's value
 //! - `member:get_operation_results`   a method or attribute of an object the file does
-//!   not type (`client.get_operation_results(...)` with `client` a parameter): looked up
-//!   by name in the packs the file imports, never as a qualified symbol
+//!   not type (`client.get_operation_results(...)` with `client` a parameter), or a
+//!   keyword of a call nothing names: looked up by name in the packs the file imports,
+//!   never as a qualified symbol
+//! - `?.VelocityVerlet` (inside `sym:`/`kw:`/`val:` keys) a name the file never binds,
+//!   named by `matching::unbound` before matching, or left matching nothing
 
 use crate::model::{Symbol, SymbolKind};
 

@@ -96,6 +96,22 @@ fn an_import_the_file_does_not_show_is_named_by_the_packs_examples() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(!report.contains("newton"), "{report}");
 
+    // A keyword of a call nothing names is looked up by its name, and a pitfall about
+    // another callee's keyword of that name (the examples pass `tol` to `Solver`) is not
+    // this call's.
+    let source = "import fluxo\nIntegrator(h, tol=1e-8, cutoff=3)\n";
+    std::fs::write(&script, source).unwrap();
+    let json = explain(&root, &script, source, "tol=1e-8");
+    assert!(pitfalls(&json).is_empty(), "{json:#}");
+    let json = explain(&root, &script, source, "cutoff=3");
+    assert_eq!(json["keys"][0], "member:cutoff", "{json:#}");
+    assert!(
+        pitfalls(&json)
+            .iter()
+            .any(|t| t.contains("converged `cutoff`")),
+        "{json:#}"
+    );
+
     // Without an import of the package, the name is nobody's.
     let source = "s = Solver(grid, tol=1e-8)\n";
     std::fs::write(&script, source).unwrap();

@@ -102,13 +102,20 @@ pub fn name_resolved(catalog: &Catalog, resolved: &Resolved) -> Option<Resolved>
     })
 }
 
-/// A member of an unbound name nothing names (`pathlib.Path` without `import pathlib`):
-/// a `member:` key, looked up by name in the packs the file imports, as for any object
+/// A member of an unbound name nothing names (`pathlib.Path` without `import pathlib`),
+/// or a keyword of a call of one: a `member:` key, looked up by name in the packs the file imports, as for any object
 /// the file does not type (`code::python`'s members).
 fn member_of_unnamed(resolved: &Resolved, from: &str) -> Option<Resolved> {
-    let first = resolved.keys.first()?.strip_prefix("sym:")?;
-    let member = first.strip_prefix(from)?.strip_prefix('.')?;
-    let key = keys::member(keys::last_component(member));
+    let first = resolved.keys.first()?;
+    let name = if let Some(symbol) = first.strip_prefix("sym:") {
+        keys::last_component(symbol.strip_prefix(from)?.strip_prefix('.')?)
+    } else {
+        // A keyword of a call nothing names (`Langevin(..., temperature_K=300)` in a
+        // snippet): the keyword's name, as a member's.
+        let (owner, keyword) = first.strip_prefix("kw:")?.rsplit_once(':')?;
+        owner.starts_with(from).then_some(keyword)?
+    };
+    let key = keys::member(name);
     let written = |s: &str| {
         s.strip_prefix(keys::UNBOUND_ROOT)
             .map_or(s, |r| &r[1..])
