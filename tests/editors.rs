@@ -94,6 +94,13 @@ fn emacs_eglot() {
     run_editor("emacs");
 }
 
+/// Emacs keeps the user's Python server (pylsp) and gets skill-lsp's pitfalls too,
+/// through the rass multiplexer (`skill-lsp-python-companion`).
+#[test]
+fn emacs_beside_the_users_python_server() {
+    run_editor("emacs-coexist");
+}
+
 #[test]
 fn vscode_code_server() {
     run_editor("vscode");

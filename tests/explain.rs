@@ -122,6 +122,11 @@ fn ase_read_from_import_and_module_alias() {
                 .as_str()
                 .unwrap()
                 .contains("ase.io.read"));
+            // Triage questions are for an agent choosing a skill, not for the hover.
+            assert!(
+                !texts(&json, "note").contains("should every rank"),
+                "{json:#}"
+            );
         }
     });
 }

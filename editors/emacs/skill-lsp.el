@@ -16,6 +16,16 @@
 ;;   (add-hook 'python-mode-hook #'eglot-ensure)
 ;;
 ;; Works with the eglot of Emacs 28 (ELPA 1.9) and the built-in one of Emacs 29+.
+;;
+;; eglot runs one server per major mode, so registering skill-lsp for Python would take
+;; the place of your Python server (pylsp, pyright, ruff...).  To keep yours, name it in
+;; `skill-lsp-python-companion': both then run behind the `rass' multiplexer
+;; (`pip install rassumfrassum'), yours first.  rass sends hover, completion and
+;; definitions to the first server and merges diagnostics and code actions of both, so
+;; your server keeps the hover and skill-lsp's pitfalls arrive as diagnostics (flymake)
+;; and code actions:
+;;
+;;   (setq skill-lsp-python-companion '("pylsp"))
 
 ;;; Code:
 
@@ -41,6 +51,16 @@ Sent as initializationOptions and answered to workspace/configuration."
   "Major modes in which eglot starts skill-lsp."
   :type '(repeat symbol))
 
+(defcustom skill-lsp-python-companion nil
+  "Your own Python language server, to run beside skill-lsp in Python buffers.
+A command and its arguments, e.g. (\"pylsp\") or (\"basedpyright-langserver\" \"--stdio\").
+When set, Python buffers start `skill-lsp-rass-program' -- COMPANION -- skill-lsp lsp."
+  :type '(repeat string))
+
+(defcustom skill-lsp-rass-program "rass"
+  "The rassumfrassum LSP multiplexer (`pip install rassumfrassum')."
+  :type 'string)
+
 (defclass skill-lsp-server (eglot-lsp-server) ()
   :documentation "The skill-lsp server: opens the files its code actions point at.")
 
@@ -60,7 +80,17 @@ Sent as initializationOptions and answered to workspace/configuration."
     (unless program
       (user-error "skill-lsp: `%s' not found; install it with `cargo install --path .' in the skill-lsp repository or set `skill-lsp-server-program'"
                   skill-lsp-server-program))
-    (list 'skill-lsp-server program "lsp" :initializationOptions (or skill-lsp-settings '(:_ nil)))))
+    (append
+     (list 'skill-lsp-server)
+     (if (and skill-lsp-python-companion (derived-mode-p 'python-mode 'python-ts-mode))
+         (let ((rass (executable-find skill-lsp-rass-program)))
+           (unless rass
+             (user-error "skill-lsp: `%s' not found; `pip install rassumfrassum' or set `skill-lsp-rass-program'"
+                         skill-lsp-rass-program))
+           (append (list rass "--quiet-server" "--") skill-lsp-python-companion
+                   (list "--" program "lsp")))
+       (list program "lsp"))
+     (list :initializationOptions (or skill-lsp-settings '(:_ nil))))))
 
 (defun skill-lsp--workspace-configuration ()
   "The value of `eglot-workspace-configuration' for skill-lsp."

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs one real-editor test against the real binary: nvim07 | nvim011 | emacs | vscode |
-# jupyterlab.
+# Runs one real-editor test against the real binary: nvim07 | nvim011 | emacs |
+# emacs-coexist | vscode | jupyterlab.
 # Every process is bounded by a timeout; editor state lives in a per-run folder.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EDITOR_NAME=${1:?usage: run.sh nvim07|nvim011|emacs|vscode|jupyterlab}
+EDITOR_NAME=${1:?usage: run.sh nvim07|nvim011|emacs|emacs-coexist|vscode|jupyterlab}
 BIN=${SKILL_LSP_BIN:-$ROOT/target/release/skill-lsp}
 [ -x "$BIN" ] || { echo "FAILED: no skill-lsp binary at $BIN (cargo build --release)" >&2; exit 2; }
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/skill-lsp-editor-$EDITOR_NAME.XXXX")
@@ -29,6 +29,11 @@ case "$EDITOR_NAME" in
   emacs)
     command -v emacs >/dev/null || { echo "FAILED: emacs is not installed; run editors/test/setup.sh" >&2; exit 2; }
     cd "$ROOT/editors/emacs" && timeout 180 emacs --batch -l test.el ;;
+  emacs-coexist)
+    command -v emacs >/dev/null || { echo "FAILED: emacs is not installed; run editors/test/setup.sh" >&2; exit 2; }
+    COEXIST_BIN=$ROOT/.editor-tools/coexist/bin
+    [ -x "$COEXIST_BIN/rass" ] && [ -x "$COEXIST_BIN/pylsp" ] || { echo "FAILED: rass and pylsp are not installed; run editors/test/setup.sh" >&2; exit 2; }
+    cd "$ROOT/editors/emacs" && COEXIST_BIN=$COEXIST_BIN timeout 180 emacs --batch -l test-coexist.el ;;
   vscode)
     [ -x "$ROOT/editors/vscode/test/run.sh" ] || { echo "FAILED: editors/vscode/test/run.sh is missing" >&2; exit 2; }
     # The test keeps its screenshot in its run folder; docs/img is refreshed by hand

@@ -541,7 +541,11 @@ pub fn explain(catalog: &Catalog, resolved: &Resolved, sources: &SourceRoots) ->
             | EntryKind::SourceEntry
             | EntryKind::TopicToken
             | EntryKind::Description
-            | EntryKind::RoutingList => continue,
+            | EntryKind::RoutingList
+            // Questions and routing written for an agent choosing a skill ("Should every
+            // rank end up with ...?"), not for someone reading the code.
+            | EntryKind::Triage
+            | EntryKind::Route => continue,
             _ => ItemKind::Note,
         };
         match kind {
