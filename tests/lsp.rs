@@ -140,6 +140,24 @@ fn diagnostics_quick_fixes_and_code_actions() {
         actions.iter().filter(|a| a["isPreferred"] == true).count(),
         1
     );
+    // Ctrl+. on `xc`, beside the diagnostic (the client sends no diagnostic): the fix
+    // of the diagnostic on that line is still offered.
+    let (xl, xcol) = position_of(&text, "xc=", 0);
+    let here =
+        json!({"start": {"line": xl, "character": xcol}, "end": {"line": xl, "character": xcol}});
+    let nearby = client.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": here, "context": {"diagnostics": []}}),
+    );
+    assert!(
+        nearby
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "quickfix.skill-lsp.fix"
+                && a["edit"]["changes"][&uri][0]["newText"] == "method"),
+        "{nearby:#}"
+    );
     // Insert the skill's example below the statement.
     let insert = actions
         .iter()
@@ -157,7 +175,7 @@ fn diagnostics_quick_fixes_and_code_actions() {
     // Open doc: the doc map entry of the embedded pack (the doc itself is not on disk).
     let open = actions
         .iter()
-        .find(|a| a["kind"] == "source.skill-lsp.open-doc")
+        .find(|a| a["kind"] == "quickfix.skill-lsp.open-doc")
         .unwrap_or_else(|| panic!("{actions:#?}"));
     assert!(open["title"]
         .as_str()

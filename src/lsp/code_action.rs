@@ -17,8 +17,10 @@ use tower_lsp_server::ls_types::{
 
 pub const OPEN_COMMAND: &str = "skill-lsp.open";
 pub const KIND_FIX: &str = "quickfix.skill-lsp.fix";
-pub const KIND_OPEN_DOC: &str = "source.skill-lsp.open-doc";
-pub const KIND_OPEN_SOURCE: &str = "source.skill-lsp.open-source";
+// Quick fixes, so that VS Code lists them under Ctrl+. on a matched call, not only under
+// "Source Action...": reading the doc is the fix a pitfall usually asks for.
+pub const KIND_OPEN_DOC: &str = "quickfix.skill-lsp.open-doc";
+pub const KIND_OPEN_SOURCE: &str = "quickfix.skill-lsp.open-source";
 pub const KIND_INSERT_EXAMPLE: &str = "source.skill-lsp.insert-example";
 
 pub fn code_actions(
@@ -34,9 +36,26 @@ pub fn code_actions(
         })
     };
     let mut actions = Vec::new();
-    // Quick fixes, from the diagnostics the client sends back.
+    // Quick fixes, from the diagnostics the client sends back; when it sends none of ours
+    // (the cursor on `xc` of `Psi4(xc=...)`, beside the diagnostic on `Psi4`), those on
+    // the lines asked about, as VS Code's Ctrl+. looks for nearby fixes on the line.
     let mut preferred = false;
-    for diagnostic in &params.context.diagnostics {
+    let ours = |d: &&tower_lsp_server::ls_types::Diagnostic| d.source.as_deref() == Some(SOURCE);
+    let nearby: Vec<tower_lsp_server::ls_types::Diagnostic> =
+        if params.context.diagnostics.iter().any(|d| ours(&d)) || !wanted(KIND_FIX) {
+            Vec::new()
+        } else {
+            super::diagnostics::compute(state, catalog, uri)
+                .map(|(all, _)| all)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|d| {
+                    d.range.start.line <= params.range.end.line
+                        && d.range.end.line >= params.range.start.line
+                })
+                .collect()
+        };
+    for diagnostic in params.context.diagnostics.iter().chain(&nearby) {
         if diagnostic.source.as_deref() != Some(SOURCE) || !wanted(KIND_FIX) {
             continue;
         }

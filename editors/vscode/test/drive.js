@@ -232,18 +232,18 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
       (hoverText.match(/.*parallel\.rst.*/) || [''])[0]);
     check(hoverText.includes('same order'), 'hover over read() has the "same order" pitfall text');
 
-    // ---------------------------------------------------------------- (b) Source Action... -> Open doc
+    // ---------------------------------------------------------------- (b) Quick Fix... (Ctrl+.) -> Open doc
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
     await readWord.click();
     const tabsBefore = await page.locator('.tabs-container .tab').count();
-    const menuText = await openActionMenu('source action', async () => {
+    const menuText = await openActionMenu('quick fix', async () => {
       await readWord.click();
       await page.waitForTimeout(300);
-      await runPaletteCommand('Source Action...');
+      await runPaletteCommand('Quick Fix...');
     }, /Open doc/);
-    await shot('vscode-source-actions.png');
-    check(menuText.includes('Open doc'), 'Source Action... lists an "Open doc" action', menuText.trim());
+    await shot('vscode-quick-fix.png');
+    check(menuText.includes('Open doc'), 'Quick Fix... (Ctrl+.) lists an "Open doc" action', menuText.trim());
     check(!menuText.includes('`'), 'action titles carry no raw backticks', menuText.trim());
     if (menuText.includes('Open doc')) {
       const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Open doc' }).first();
