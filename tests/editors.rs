@@ -46,6 +46,11 @@ fn setup() -> Result<(), String> {
 }
 
 fn run_editor(name: &str) {
+    run_editor_with(name, &[]);
+}
+
+/// [`run_editor`] with extra environment for `editors/test/run.sh`.
+fn run_editor_with(name: &str, env: &[(&str, &str)]) {
     if skipped(name) {
         return;
     }
@@ -61,6 +66,7 @@ fn run_editor(name: &str) {
     let out = Command::new(root().join("editors/test/run.sh"))
         .arg(name)
         .env("SKILL_LSP_BIN", common::bin())
+        .envs(env.iter().copied())
         .output()
         .expect("run editors/test/run.sh");
     let log = format!(
@@ -104,6 +110,13 @@ fn emacs_beside_the_users_python_server() {
 #[test]
 fn vscode_code_server() {
     run_editor("vscode");
+}
+
+/// What a VS Code user installs: the platform `.vsix` (`vsce --target linux-x64`) with
+/// the binary inside, and no setting.
+#[test]
+fn vscode_platform_vsix_with_the_binary_inside() {
+    run_editor_with("vscode", &[("SERVER_MODE", "bundled")]);
 }
 
 #[test]

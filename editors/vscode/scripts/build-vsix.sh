@@ -47,6 +47,22 @@ elif [ -x "$EXT/.test-tools/node/node_modules/.bin/vsce" ]; then
 else
   vsce=(npx --yes @vscode/vsce@3.9.2)
 fi
+# With a bundled binary the package is for one platform (`vsce --target`): the
+# Marketplace then offers each user the .vsix of their machine. VSIX_TARGET overrides
+# the target of this machine (linux-x64, linux-arm64, darwin-arm64, ...).
+target=()
+if [ -n "$BIN" ]; then
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) detected=linux-x64 ;;
+    Linux-aarch64) detected=linux-arm64 ;;
+    Darwin-arm64) detected=darwin-arm64 ;;
+    Darwin-x86_64) detected=darwin-x64 ;;
+    *) detected= ;;
+  esac
+  if [ -n "${VSIX_TARGET:-$detected}" ]; then
+    target=(--target "${VSIX_TARGET:-$detected}")
+  fi
+fi
 rm -f "$OUT"
-"${vsce[@]}" package --allow-missing-repository --readme-path .build/README.md -o "$OUT"
+"${vsce[@]}" package --allow-missing-repository --readme-path .build/README.md "${target[@]}" -o "$OUT"
 echo "build-vsix: wrote $OUT ($(du -h "$OUT" | cut -f1))"
