@@ -119,6 +119,13 @@ fn vscode_platform_vsix_with_the_binary_inside() {
     run_editor_with("vscode", &[("SERVER_MODE", "bundled")]);
 }
 
+/// `pip install skill-lsp` into the project's `.venv`: the extension finds it there (a
+/// trusted workspace), with no setting.
+#[test]
+fn vscode_finds_skill_lsp_in_the_workspace_environment() {
+    run_editor_with("vscode", &[("SERVER_MODE", "venv")]);
+}
+
 #[test]
 fn jupyterlab_lsp() {
     run_editor("jupyterlab");

@@ -79,6 +79,30 @@ interface Found {
   problem?: string;
 }
 
+/**
+ * `skill-lsp` installed into the Python environment of the workspace (`pip install
+ * skill-lsp` into its `.venv`/`venv`), or of the environment VS Code runs in
+ * (`$VIRTUAL_ENV`, `$CONDA_PREFIX`), as ruff-vscode's `fromEnvironment` finds ruff. A
+ * binary inside the workspace is run only when the workspace is trusted: in Restricted
+ * Mode a cloned repository's `.venv` must not choose what runs.
+ */
+function inPythonEnvironment(exe: string): string | undefined {
+  const bin = process.platform === 'win32' ? 'Scripts' : 'bin';
+  const roots: string[] = [];
+  if (vscode.workspace.isTrusted) {
+    for (const folder of vscode.workspace.workspaceFolders || []) {
+      roots.push(path.join(folder.uri.fsPath, '.venv'), path.join(folder.uri.fsPath, 'venv'));
+    }
+  }
+  for (const variable of ['VIRTUAL_ENV', 'CONDA_PREFIX']) {
+    const value = process.env[variable];
+    if (value) {
+      roots.push(value);
+    }
+  }
+  return roots.map((root) => path.join(root, bin, exe)).find(isExecutableFile);
+}
+
 function findServer(context: vscode.ExtensionContext): Found {
   const configured = (vscode.workspace.getConfiguration(SECTION).get<string>('server.path') || '').trim();
   if (configured) {
@@ -98,6 +122,10 @@ function findServer(context: vscode.ExtensionContext): Found {
   const bundled = context.asAbsolutePath(path.join('server', exe));
   if (isExecutableFile(bundled)) {
     return { path: bundled };
+  }
+  const fromEnvironment = inPythonEnvironment(exe);
+  if (fromEnvironment) {
+    return { path: fromEnvironment };
   }
   const found = onPath('skill-lsp');
   if (found) {

@@ -175,6 +175,7 @@ const log = (msg) => console.log(`[${secs()}s] ${msg}`);
       setting: (p) => p === serverBin,
       bundled: (p) => p.startsWith(path.join(runDir, 'ext')) && p.endsWith('/server/skill-lsp'),
       path: (p) => p === path.join(runDir, 'home', '.cargo', 'bin', 'skill-lsp'),
+      venv: (p) => p === path.join(runDir, 'ws', '.venv', 'bin', 'skill-lsp'),
     }[serverMode];
     // The same fact seen from the process table: a `<binary> lsp` child whose environment
     // carries this run's cache folder (run.sh exports it to code-server, and the extension

@@ -11,6 +11,8 @@
 #   bundled            built into the .vsix as server/skill-lsp (no setting)
 #   path               `skill-lsp` in ~/.cargo/bin (as `cargo install` puts it), on PATH,
 #                      with a per-run HOME (no setting)
+#   venv               `skill-lsp` in the workspace's .venv/bin (as `pip install skill-lsp`
+#                      into the project's environment puts it; no setting)
 # Builds the .vsix (scripts/build-vsix.sh) unless SKIP_BUILD=1 and skill-lsp.vsix exists
 # (not with SERVER_MODE=bundled). Each run gets a fresh folder under
 # test/runs/ (workspace copy, user data, XDG dirs, logs, screenshots); the last 3 are kept.
@@ -24,7 +26,7 @@ TOOLS=${SKILL_LSP_VSCODE_TOOLS:-$EXT/.test-tools}
 CS=$TOOLS/cs/node_modules/.bin/code-server
 BIN=${1:-${SKILL_LSP_BIN:-$REPO/target/release/skill-lsp}}
 SERVER_MODE=${SERVER_MODE:-setting}
-case "$SERVER_MODE" in setting|bundled|path) ;; *) echo "SERVER_MODE must be setting, bundled or path" >&2; exit 4;; esac
+case "$SERVER_MODE" in setting|bundled|path|venv) ;; *) echo "SERVER_MODE must be setting, bundled, path or venv" >&2; exit 4;; esac
 PORT=${PORT:-$((18000 + RANDOM % 2000))}
 SHOTS=${SCREENSHOT_DIR:-$REPO/docs/img}
 T0=$(date +%s)
@@ -111,6 +113,9 @@ if [ "$SERVER_MODE" = path ]; then
   # under a per-run HOME, which the extension also searches, and on PATH.
   mkdir -p "$RUN/home/.cargo/bin" && ln -s "$BIN" "$RUN/home/.cargo/bin/skill-lsp"
   export HOME=$RUN/home PATH="$RUN/home/.cargo/bin:$PATH"
+fi
+if [ "$SERVER_MODE" = venv ]; then
+  mkdir -p "$RUN/ws/.venv/bin" && ln -s "$BIN" "$RUN/ws/.venv/bin/skill-lsp"
 fi
 echo "[run] server: $BIN, found by the extension through: $SERVER_MODE"
 
