@@ -117,6 +117,18 @@ enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// What a skill author should fix in the packs in DIR...: cited paths the repository
+    /// does not have, links to missing files, problems reading the pack. Exit 1 with
+    /// findings, 0 without, 2 on error.
+    Lint {
+        #[command(flatten)]
+        dirs: PackDirs,
+        /// Output: text (FILE:LINE:COL: rule: message), JSON, or SARIF 2.1.0.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
     /// Search the knowledge base: symbols and full text together, best first.
     Search {
         /// What to look for: a symbol (`ase.io.read`), a keyword, words.
@@ -216,6 +228,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             code,
             packs,
         } => check(&paths, format, &code, &packs),
+        Command::Lint {
+            dirs,
+            format,
+            packs,
+        } => {
+            let (catalog, _) = load(&dirs.all(), &packs, false)?;
+            let found = crate::lint::lint(&catalog);
+            let mut out = std::io::stdout().lock();
+            match format {
+                CheckFormat::Text => write!(out, "{}", crate::render::lint_text(&found))?,
+                CheckFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&crate::render::lint_json(&found))?
+                )?,
+                CheckFormat::Sarif => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&crate::render::lint_sarif(&found))?
+                )?,
+            }
+            Ok(if found.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Search {
             query,
             dirs,

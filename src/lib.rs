@@ -9,6 +9,7 @@ pub mod cli;
 pub mod code;
 pub mod docs_tree;
 pub mod keys;
+pub mod lint;
 pub mod lsp;
 pub mod manifest;
 pub mod matching;

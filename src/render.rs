@@ -307,6 +307,98 @@ pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
     })
 }
 
+/// `skill-lsp lint` findings: `FILE:LINE:COL: rule: message`.
+pub fn lint_text(findings: &[crate::lint::LintFinding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{}: {}: {}\n",
+                f.file.display(),
+                f.line,
+                f.column,
+                f.rule,
+                one_line(&f.message, 300)
+            )
+        })
+        .collect()
+}
+
+fn lint_level(severity: crate::model::Severity) -> &'static str {
+    match severity {
+        crate::model::Severity::Error => "error",
+        crate::model::Severity::Warning => "warning",
+    }
+}
+
+pub fn lint_json(findings: &[crate::lint::LintFinding]) -> serde_json::Value {
+    json!({
+        "findings": findings.iter().map(|f| json!({
+            "file": f.file.display().to_string(),
+            "line": f.line,
+            "column": f.column,
+            "end_line": f.end_line,
+            "end_column": f.end_column,
+            "rule": f.rule,
+            "severity": lint_level(f.severity),
+            "message": f.message,
+        })).collect::<Vec<_>>()
+    })
+}
+
+/// SARIF 2.1.0: one rule per kind of finding.
+pub fn lint_sarif(findings: &[crate::lint::LintFinding]) -> serde_json::Value {
+    const RULES: [(&str, &str); 3] = [
+        (
+            "dead-path",
+            "A cited path the pack's repository does not have",
+        ),
+        (
+            "broken-link",
+            "A markdown link to a file the pack does not have",
+        ),
+        ("pack-problem", "A problem found while reading the pack"),
+    ];
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleId": f.rule,
+                "ruleIndex": RULES.iter().position(|(r, _)| *r == f.rule).unwrap_or(0),
+                "level": lint_level(f.severity),
+                "message": {"text": one_line(&f.message, 300)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri_of(&f.file.display().to_string())},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "skill-lsp",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": RULES.iter().map(|(id, text)| json!({
+                    "id": id, "name": id, "shortDescription": {"text": text},
+                    "defaultConfiguration": {"level": "warning"},
+                })).collect::<Vec<_>>(),
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
 fn uri_of(file: &str) -> String {
     file_url(file).unwrap_or_else(|| file.replace('\\', "/"))
 }

@@ -45,6 +45,15 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
             p
         }
     });
+    let root = Path::new(&pack.root).canonicalize().ok();
+    // A path relative to a folder, if it names a file or folder inside the pack's root
+    // (canonical, so `..` and symlinks cannot leave it); only looked at, never read.
+    let under = |dir: &Path, path: &str| -> Option<PathBuf> {
+        dir.join(path)
+            .canonicalize()
+            .ok()
+            .filter(|p| root.as_ref().is_some_and(|r| p.starts_with(r)))
+    };
     let mut out = Vec::new();
     for (event, range) in Parser::new(text).into_offset_iter() {
         let Event::Code(code) = event else { continue };
@@ -53,15 +62,20 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
             continue;
         }
         let start = range.start + text[range.clone()].find(path).unwrap_or(0);
-        // `references/x.md` is the skill's own file; every other path is the repository's.
-        // Both resolve through the one resolver: canonical, and inside the pack's root.
-        let local = skill_dir
-            .filter(|_| path.starts_with("references/"))
-            .and_then(|d| crate::pack::resolve_under(d, path))
-            .filter(|p| p.starts_with(&pack.root) && p.is_file())
+        let cited = path;
+        let path = file_part(path);
+        // Relative to the citing file (`doc_map.md` beside it, `../SKILL.md`), to the
+        // skill's folder (`references/x.md`), else the repository's.
+        let local = file
+            .parent()
+            .and_then(|d| under(d, path))
+            .or_else(|| skill_dir.and_then(|d| under(d, path)))
+            .filter(|p| p.is_file() || p.is_dir())
             .or_else(|| crate::pack::resolve_in_pack(pack, path));
         let exists = if local.is_some() {
             Some(true)
+        } else if !says_where(path) {
+            None
         } else {
             match crate::pack::normalize_rel(path) {
                 None => Some(false),
@@ -85,7 +99,7 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
         let (title, headings) = map.unwrap_or_default();
         out.push(CitedPath {
             start,
-            end: start + path.len(),
+            end: start + cited.len(),
             path: path.to_string(),
             exists,
             target: local,
@@ -94,6 +108,44 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
         });
     }
     out
+}
+
+/// Whether a cited path says where a file of the repository is: not a home or
+/// environment path (`~/.maxwelllink/HPC_PROFILE.json`, `$HOME/x`), not a pattern or
+/// placeholder (`*.dat`, `<run>/out`, `projects/YYYY-MM-DD-NAME`), not a bare file name
+/// (`waveplot_in.hsd` names a file of some example folder, not of the root).
+fn says_where(path: &str) -> bool {
+    let placeholder = path.contains(['*', '<', '>', '{', '}', '?'])
+        || path.contains("...")
+        || path.contains("YYYY")
+        || path.contains("NAME");
+    // `-I/--input` is a flag, `//examples/acrobot:` a Bazel label, `./run.sh` a file of
+    // wherever the command runs.
+    // `/tmp/x` is the machine's; `1/size^1.5`, `#a/#b`, `git@host:x` are no file names.
+    let elsewhere = path.starts_with(['~', '$', '-', '/'])
+        || path.contains(['^', '#', '@', '=', ',', ';', '(', ')']);
+    // What a build makes (`main/wrf.exe`, `docs/_build/html/index.html`, `install/bin`)
+    // is not in the repository until someone builds it.
+    let generated = path.ends_with(".exe")
+        || path
+            .split('/')
+            .any(|segment| matches!(segment, "_build" | "build" | "install" | "dist"));
+    let bare = path.trim_start_matches("./");
+    bare.contains('/') && !elsewhere && !placeholder && !generated
+}
+
+/// The file part of a citation: without a pytest node (`tests/t.py::test_x`) or a line
+/// (`doc/CalculiX.tex:404`, `:454-460`).
+fn file_part(path: &str) -> &str {
+    let path = path.split("::").next().unwrap_or(path);
+    match path.rsplit_once(':') {
+        Some((file, line))
+            if !line.is_empty() && line.chars().all(|c| c.is_ascii_digit() || c == '-') =>
+        {
+            file
+        }
+        _ => path,
+    }
 }
 
 /// What the repository holds: its `FILES.txt` inventory when there is one (packs copied
@@ -113,7 +165,18 @@ impl Inventory {
     /// without leaving the root (a symlink out of it).
     fn contains(&self, path: &str) -> Option<bool> {
         match &self.listed {
-            Some(listed) => Some(listed.contains(path)),
+            // A path below some folder (`contact_solvers/icf/README.md` under
+            // `multibody/`) is found by its end too, when it has three parts or more
+            // (`references/doc_map.md` is one skill's own, not any skill's).
+            Some(listed) => Some(
+                listed.contains(path)
+                    || path.matches('/').count() >= 2
+                        && listed.iter().any(|l| {
+                            l.len() > path.len()
+                                && l.ends_with(path)
+                                && l.as_bytes()[l.len() - path.len() - 1] == b'/'
+                        }),
+            ),
             None => {
                 let lexical = self.root.join(path);
                 if std::fs::symlink_metadata(&lexical).is_err() {
@@ -202,5 +265,26 @@ mod tests {
         assert_eq!(inv.contains("src/pkg"), Some(true));
         assert_eq!(inv.contains("src"), Some(true));
         assert_eq!(inv.contains("src/other.py"), Some(false));
+    }
+
+    #[test]
+    fn only_a_path_that_says_where_can_be_dead() {
+        assert!(says_where("doc/ase/parallel.rst"));
+        assert!(!says_where("~/.maxwelllink/HPC_PROFILE.json"));
+        assert!(!says_where("projects/YYYY-MM-DD-NAME"));
+        assert!(!says_where("waveplot_in.hsd"));
+        assert!(!says_where("examples/*/input.dat"));
+        assert!(!says_where("-I/--input") && !says_where("//examples/acrobot:"));
+        assert!(!says_where("./cavity2d"));
+        assert!(!says_where("/tmp/socketmxl_") && !says_where("1/size^1.5"));
+        assert!(!says_where("docs/_build/html/index.html") && !says_where("main/wrf.exe"));
+        assert_eq!(file_part("tests/t.py::test_x"), "tests/t.py");
+        assert_eq!(file_part("doc/CalculiX.tex:454-460"), "doc/CalculiX.tex");
+        let inv =
+            Inventory::from_listing("multibody/contact_solvers/icf/README.md\n", Path::new("/r"));
+        assert_eq!(inv.contains("contact_solvers/icf/README.md"), Some(true));
+        assert_eq!(inv.contains("solvers/icf/README.md"), Some(false));
+        assert_eq!(inv.contains("lvers/icf/README.md"), Some(false));
+        assert_eq!(inv.contains("icf/README.md"), Some(false));
     }
 }
