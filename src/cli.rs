@@ -235,25 +235,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (catalog, _) = load(&dirs.all(), &packs, false)?;
             let found = crate::lint::lint(&catalog);
-            let mut out = std::io::stdout().lock();
-            match format {
-                CheckFormat::Text => write!(out, "{}", crate::render::lint_text(&found))?,
-                CheckFormat::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&crate::render::lint_json(&found))?
-                )?,
-                CheckFormat::Sarif => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&crate::render::lint_sarif(&found))?
-                )?,
-            }
-            Ok(if found.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            report(
+                format,
+                &found,
+                crate::render::lint_text,
+                crate::render::lint_json,
+                crate::render::lint_sarif,
+            )
         }
         Command::Search {
             query,
@@ -688,21 +676,30 @@ fn check(
         })
         .collect::<Result<Vec<_>>>()?;
     let located: Vec<crate::render::Located> = per_file.into_iter().flatten().collect();
+    report(
+        format,
+        &located,
+        crate::render::check_text,
+        crate::render::check_json,
+        crate::render::check_sarif,
+    )
+}
+
+/// Prints `findings` of `check` or `lint` in `format`; exit 1 with findings, 0 without.
+fn report<T>(
+    format: CheckFormat,
+    findings: &[T],
+    text: fn(&[T]) -> String,
+    json: fn(&[T]) -> serde_json::Value,
+    sarif: fn(&[T]) -> serde_json::Value,
+) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match format {
-        CheckFormat::Text => write!(out, "{}", crate::render::check_text(&located))?,
-        CheckFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&crate::render::check_json(&located))?
-        )?,
-        CheckFormat::Sarif => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&crate::render::check_sarif(&located))?
-        )?,
+        CheckFormat::Text => write!(out, "{}", text(findings))?,
+        CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&json(findings))?)?,
+        CheckFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&sarif(findings))?)?,
     }
-    Ok(if located.is_empty() {
+    Ok(if findings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -276,22 +276,17 @@ pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
                 "ruleIndex": rules.iter().position(|r| *r == f.finding.skill).unwrap_or(0),
                 "level": "note",
                 "message": {"text": finding_message(&f.finding)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri_of(&f.file)},
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column,
-                        }
-                    }
-                }],
+                "locations": sarif_location(&f.file, (f.line, f.column), (f.end_line, f.end_column)),
                 // A notebook's region is in its cell: the cell rides along as a property.
                 "properties": {"symbol": f.symbol, "cell": f.cell, "reason": f.finding.reason, "skillFile": f.finding.skill_file, "skillLine": f.finding.skill_line},
             })
         })
         .collect();
+    sarif_log(rule_objects, results)
+}
+
+/// A SARIF 2.1.0 log of one skill-lsp run.
+fn sarif_log(rules: Vec<serde_json::Value>, results: Vec<serde_json::Value>) -> serde_json::Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -299,12 +294,31 @@ pub fn check_sarif(findings: &[Located]) -> serde_json::Value {
             "tool": {"driver": {
                 "name": "skill-lsp",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_objects,
+                "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
     })
+}
+
+/// A SARIF location: a file and a 1-based region.
+fn sarif_location(
+    file: &str,
+    (line, column): (u32, u32),
+    (end_line, end_column): (u32, u32),
+) -> serde_json::Value {
+    json!([{
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri_of(file)},
+            "region": {
+                "startLine": line,
+                "startColumn": column,
+                "endLine": end_line,
+                "endColumn": end_column,
+            }
+        }
+    }])
 }
 
 /// `skill-lsp lint` findings: `FILE:LINE:COL: rule: message`.
@@ -367,36 +381,24 @@ pub fn lint_sarif(findings: &[crate::lint::LintFinding]) -> serde_json::Value {
                 "ruleIndex": RULES.iter().position(|(r, _)| *r == f.rule).unwrap_or(0),
                 "level": lint_level(f.severity),
                 "message": {"text": one_line(&f.message, 300)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri_of(&f.file.display().to_string())},
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column,
-                        }
-                    }
-                }],
+                "locations": sarif_location(
+                    &f.file.display().to_string(),
+                    (f.line, f.column),
+                    (f.end_line, f.end_column),
+                ),
             })
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "skill-lsp",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": RULES.iter().map(|(id, text)| json!({
-                    "id": id, "name": id, "shortDescription": {"text": text},
-                    "defaultConfiguration": {"level": "warning"},
-                })).collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+    let rules = RULES
+        .iter()
+        .map(|(id, text)| {
+            json!({
+                "id": id, "name": id, "shortDescription": {"text": text},
+                "defaultConfiguration": {"level": "warning"},
+            })
+        })
+        .collect();
+    sarif_log(rules, results)
 }
 
 fn uri_of(file: &str) -> String {

@@ -8,24 +8,13 @@
 (require 'flymake)
 (add-to-list 'load-path (file-name-directory (or load-file-name buffer-file-name)))
 (require 'skill-lsp)
+(require 'test-helpers)
 
 (defvar my-ws (getenv "TEST_WS"))
 (defvar my-bin (getenv "COEXIST_BIN"))
 (setq skill-lsp-server-program (getenv "SKILL_LSP_BIN")
       skill-lsp-rass-program (expand-file-name "rass" my-bin)
       skill-lsp-python-companion (list (expand-file-name "pylsp" my-bin)))
-(defvar my-failures 0)
-
-(defun my-check (ok what &optional detail)
-  (message "%s %s%s" (if ok "PASS" "FAIL") what (if (and detail (not ok)) (format ": %S" detail) ""))
-  (unless ok (setq my-failures (1+ my-failures))))
-
-(defun my-wait (pred &optional secs)
-  (let ((deadline (+ (float-time) (or secs 20))))
-    (while (and (not (funcall pred)) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    (funcall pred)))
-
 (add-hook 'python-mode-hook #'eglot-ensure)
 (find-file (expand-file-name "parallel_md.py" my-ws))
 (run-hooks 'post-command-hook)

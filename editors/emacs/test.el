@@ -8,21 +8,10 @@
 ;; Input decks in conf-mode too, as editors/README.md shows (set before loading).
 (setq skill-lsp-major-modes '(python-mode python-ts-mode markdown-mode gfm-mode conf-mode))
 (require 'skill-lsp)
+(require 'test-helpers)
 
 (defvar my-ws (getenv "TEST_WS"))
 (setq skill-lsp-server-program (getenv "SKILL_LSP_BIN"))
-(defvar my-failures 0)
-
-(defun my-check (ok what &optional detail)
-  (message "%s %s%s" (if ok "PASS" "FAIL") what (if (and detail (not ok)) (format ": %S" detail) ""))
-  (unless ok (setq my-failures (1+ my-failures))))
-
-(defun my-wait (pred &optional secs)
-  (let ((deadline (+ (float-time) (or secs 20))))
-    (while (and (not (funcall pred)) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    (funcall pred)))
-
 (add-hook 'python-mode-hook #'eglot-ensure)
 
 (defun my-open (file)

@@ -222,7 +222,8 @@ fn identifiers<'a>(target: Node<'_>, src: &'a [u8]) -> impl Iterator<Item = &'a 
             | "list_splat_pattern"
             | "tuple"
             | "list"
-            | "parenthesized_expression" => {
+            | "parenthesized_expression"
+            | "as_pattern_target" => {
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor));
             }
@@ -262,7 +263,7 @@ fn aliases<'a>(statement: Node<'_>, src: &'a [u8]) -> impl Iterator<Item = &'a s
         match node.kind() {
             "as_pattern" => {
                 if let Some(alias) = node.child_by_field_name("alias") {
-                    names.extend(identifiers_any(alias, src));
+                    names.extend(identifiers(alias, src));
                 }
             }
             // An `except E as e:` clause names `e` after its `as`.
@@ -284,18 +285,4 @@ fn aliases<'a>(statement: Node<'_>, src: &'a [u8]) -> impl Iterator<Item = &'a s
         }
     }
     names.into_iter()
-}
-
-/// Every identifier under `node` (an `as` target).
-fn identifiers_any<'a>(node: Node<'_>, src: &'a [u8]) -> Vec<&'a str> {
-    let mut names = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
-            names.push(text(n, src));
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    names
 }
