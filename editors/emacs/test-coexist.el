@@ -41,15 +41,8 @@
 (my-wait (lambda () (eglot-current-server)) 30)
 
 ;; skill-lsp's pitfall, as a diagnostic on Psi4(xc=...) in the same buffer.
-(flymake-start)
-(goto-char (point-min))
-(search-forward "Psi4(xc=")
-(let ((line (line-number-at-pos)) diag)
-  (my-wait (lambda ()
-             (setq diag (cl-find-if (lambda (d) (and (string-match-p "xc" (flymake-diagnostic-text d))
-                                                      (= line (line-number-at-pos (flymake-diagnostic-beg d)))))
-                                    (flymake-diagnostics)))))
-  (my-check diag "skill-lsp's diagnostic on Psi4(xc=...)" (mapcar #'flymake-diagnostic-text (flymake-diagnostics))))
+(my-check (my-xc-diagnostic) "skill-lsp's diagnostic on Psi4(xc=...)"
+          (mapcar #'flymake-diagnostic-text (flymake-diagnostics)))
 
 (ignore-errors (eglot-shutdown (eglot-current-server)))
 (message "emacs %s (coexist): %d failed" emacs-version my-failures)

@@ -1,5 +1,6 @@
 ;;; test-helpers.el --- checks and waits shared by the headless eglot tests
 (require 'cl-lib)
+(require 'flymake)
 
 (defvar my-failures 0)
 
@@ -14,6 +15,18 @@
     (while (and (not (funcall pred)) (< (float-time) deadline))
       (accept-process-output nil 0.05))
     (funcall pred)))
+
+(defun my-xc-diagnostic ()
+  "Wait for skill-lsp's diagnostic on the `Psi4(xc=' line of this buffer; return it."
+  (flymake-start)
+  (goto-char (point-min))
+  (search-forward "Psi4(xc=")
+  (let ((line (line-number-at-pos)) diag)
+    (my-wait (lambda ()
+               (setq diag (cl-find-if (lambda (d) (and (string-match-p "xc" (flymake-diagnostic-text d))
+                                                        (= line (line-number-at-pos (flymake-diagnostic-beg d)))))
+                                      (flymake-diagnostics)))))
+    diag))
 
 (provide 'test-helpers)
 ;;; test-helpers.el ends here

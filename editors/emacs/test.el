@@ -47,14 +47,8 @@
 
 ;; A diagnostic on Psi4(xc=...) and its quick fix.
 (my-open "psi4_settings.py")
-(flymake-start)
-(goto-char (point-min))
-(search-forward "Psi4(xc=")
-(let ((line (line-number-at-pos)) diag)
-  (my-wait (lambda ()
-             (setq diag (cl-find-if (lambda (d) (and (string-match-p "xc" (flymake-diagnostic-text d))
-                                                      (= line (line-number-at-pos (flymake-diagnostic-beg d)))))
-                                    (flymake-diagnostics)))))
+(let* ((diag (my-xc-diagnostic))
+       (line (line-number-at-pos)))
   (my-check diag "diagnostic on Psi4(xc=...)" (mapcar #'flymake-diagnostic-text (flymake-diagnostics)))
   (when diag
     (my-check (eq (flymake-diagnostic-type diag) 'eglot-note) "default severity Information (eglot-note)" (flymake-diagnostic-type diag))
