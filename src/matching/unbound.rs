@@ -3,8 +3,9 @@
 //! import cell was deleted, code being written). Python looks such a name up in the star
 //! imports, last first; so does this, against what the packs know each module holds,
 //! then against the names the packs' own examples import (`VelocityVerlet` ->
-//! `ase.md.verlet.VelocityVerlet`) among the packages the file imports. A name nothing
-//! names stays unresolved: no symbol is made up.
+//! `ase.md.verlet.VelocityVerlet`) among the packages the file imports; else, in a file
+//! with star imports, the last star-imported module of a package a pack is about (for
+//! hovers: the package is right, the module a guess). Any other name stays unresolved.
 
 use crate::catalog::Catalog;
 use crate::code::{CallSite, Resolved};
