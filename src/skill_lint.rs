@@ -121,8 +121,10 @@ fn says_where(path: &str) -> bool {
         || path.contains("NAME");
     // `-I/--input` is a flag, `//examples/acrobot:` a Bazel label, `./run.sh` a file of
     // wherever the command runs.
-    // `/tmp/x` is the machine's; `1/size^1.5`, `#a/#b`, `git@host:x` are no file names.
-    let elsewhere = path.starts_with(['~', '$', '-', '/'])
+    // `1/size^1.5`, `#a/#b`, `git@host:x` are no file names. (An absolute path says
+    // where: outside the repository, which a skill must not cite.)
+    let elsewhere = path.starts_with(['~', '$', '-'])
+        || path.starts_with("//")
         || path.contains(['^', '#', '@', '=', ',', ';', '(', ')']);
     // What a build makes (`main/wrf.exe`, `docs/_build/html/index.html`, `install/bin`)
     // is not in the repository until someone builds it.
@@ -276,7 +278,7 @@ mod tests {
         assert!(!says_where("examples/*/input.dat"));
         assert!(!says_where("-I/--input") && !says_where("//examples/acrobot:"));
         assert!(!says_where("./cavity2d"));
-        assert!(!says_where("/tmp/socketmxl_") && !says_where("1/size^1.5"));
+        assert!(says_where("/etc/passwd") && !says_where("1/size^1.5"));
         assert!(!says_where("docs/_build/html/index.html") && !says_where("main/wrf.exe"));
         assert_eq!(file_part("tests/t.py::test_x"), "tests/t.py");
         assert_eq!(file_part("doc/CalculiX.tex:454-460"), "doc/CalculiX.tex");
