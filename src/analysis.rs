@@ -30,6 +30,16 @@ pub struct SiteFindings {
 /// Every call site with applicable pitfalls, minus lines whose comment carries the ignore
 /// marker (`# skill-lsp: ignore` in Python).
 pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
+    check_span(catalog, doc, 0..usize::MAX)
+}
+
+/// [`check_document`] for the call sites starting in `span` (bytes) only: what a code
+/// action request on a few lines needs, without matching the rest of a long file.
+pub fn check_span(
+    catalog: &Catalog,
+    doc: &Code,
+    span: std::ops::Range<usize>,
+) -> Vec<SiteFindings> {
     let modules = doc.imported();
     let imported = matching::packs_imported(catalog, &modules);
     let star_modules = doc.star_modules();
@@ -46,6 +56,7 @@ pub fn check_document(catalog: &Catalog, doc: &Code) -> Vec<SiteFindings> {
         std::collections::HashSet::new();
     sites
         .into_iter()
+        .filter(|site| span.contains(&site.start))
         .filter(|site| !silenced(doc.source(), site.start, doc.line_comment()))
         .filter_map(|site| {
             let mut findings = matching::findings_in(catalog, &site, &imported);

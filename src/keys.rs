@@ -61,22 +61,35 @@ pub fn flag(command: &str, flag: &str) -> String {
     format!("flag:{command}:{flag}")
 }
 
-/// The root of a name the file uses but never binds (`?.VelocityVerlet`): not a package;
+/// What starts a name the file uses but never binds (`?.VelocityVerlet`): no package's;
 /// `matching::unbound` names it through the packs or leaves it unresolved.
-pub const UNBOUND_ROOT: &str = "?";
+pub const UNBOUND_PREFIX: &str = "?.";
 
 pub fn unbound(name: &str) -> String {
-    format!("{UNBOUND_ROOT}.{name}")
+    format!("{UNBOUND_PREFIX}{name}")
 }
 
 /// The unbound name a qualified name starts from (`?.dyn.run` -> `dyn`).
 pub fn unbound_name(qualified: &str) -> Option<&str> {
-    let rest = qualified.strip_prefix(UNBOUND_ROOT)?.strip_prefix('.')?;
+    let rest = qualified.strip_prefix(UNBOUND_PREFIX)?;
     let end = rest
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
     Some(&rest[..end]).filter(|name| !name.is_empty())
 }
+
+/// The keyword argparse makes of a command-line flag long enough to stand for one:
+/// `--sweep-mode` -> `sweep_mode`, `-fft` -> `fft`; `-n` and `-1.5` name none.
+pub fn flag_keyword(flag: &str) -> Option<String> {
+    let name = flag
+        .strip_prefix('-')?
+        .trim_start_matches('-')
+        .replace('-', "_");
+    (name.len() >= MIN_FLAG_KEYWORD && is_identifier(&name)).then_some(name)
+}
+
+/// Shortest flag name that stands for a keyword (`-np`, `-n` are too common).
+const MIN_FLAG_KEYWORD: usize = 3;
 
 /// A member of an object whose type the file does not say.
 pub fn member(name: &str) -> String {

@@ -88,6 +88,7 @@ fn lint_file(catalog: &Catalog, pack: &Pack, file: &Path, text: &str, out: &mut 
         }
     };
     let real = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let root = Path::new(&pack.root).canonicalize().ok();
     for cited in cited_paths(catalog, pack, &real, text) {
         if cited.exists == Some(false) {
             out.push(at(
@@ -107,12 +108,9 @@ fn lint_file(catalog: &Catalog, pack: &Pack, file: &Path, text: &str, out: &mut 
             // Relative to the file, as markdown resolves it (`../other/SKILL.md` too), and
             // inside the pack's repository: only looked at, never read.
             let folder = real.parent().unwrap_or(Path::new("."));
-            let root = Path::new(&pack.root).canonicalize().ok();
-            let found = folder
-                .join(target)
-                .canonicalize()
-                .ok()
-                .filter(|p| root.as_ref().is_some_and(|r| p.starts_with(r)));
+            let found = root
+                .as_deref()
+                .and_then(|root| crate::pack::resolve_from(folder, target, root));
             if found.is_none() {
                 out.push(at(
                     "broken-link",

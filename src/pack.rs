@@ -712,6 +712,17 @@ pub fn normalize_rel(rel: &str) -> Option<String> {
 /// A path under `root`, as a file or folder inside it once symlinks are followed: the
 /// one resolver every cited path goes through (links, hovers, diagnostics, actions).
 /// `..`, absolute paths and links leaving the root resolve to nothing.
+/// A path written relative to `dir` (citations and markdown links may climb:
+/// `../SKILL.md`), as a file or folder inside `root` (canonical) once `..` and symlinks
+/// are resolved. Only looked at, never read.
+pub fn resolve_from(dir: &Path, rel: &str, canonical_root: &Path) -> Option<PathBuf> {
+    if rel.starts_with(['/', '\\']) {
+        return None;
+    }
+    let real = dir.join(rel).canonicalize().ok()?;
+    real.starts_with(canonical_root).then_some(real)
+}
+
 pub fn resolve_under(root: &Path, rel: &str) -> Option<PathBuf> {
     let rel = normalize_rel(rel)?;
     let root = root.canonicalize().ok()?;

@@ -46,13 +46,8 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
         }
     });
     let root = Path::new(&pack.root).canonicalize().ok();
-    // A path relative to a folder, if it names a file or folder inside the pack's root
-    // (canonical, so `..` and symlinks cannot leave it); only looked at, never read.
     let under = |dir: &Path, path: &str| -> Option<PathBuf> {
-        dir.join(path)
-            .canonicalize()
-            .ok()
-            .filter(|p| root.as_ref().is_some_and(|r| p.starts_with(r)))
+        crate::pack::resolve_from(dir, path, root.as_deref()?)
     };
     let mut out = Vec::new();
     for (event, range) in Parser::new(text).into_offset_iter() {
@@ -70,7 +65,6 @@ pub fn cited_paths(catalog: &Catalog, pack: &Pack, file: &Path, text: &str) -> V
             .parent()
             .and_then(|d| under(d, path))
             .or_else(|| skill_dir.and_then(|d| under(d, path)))
-            .filter(|p| p.is_file() || p.is_dir())
             .or_else(|| crate::pack::resolve_in_pack(pack, path));
         let exists = if local.is_some() {
             Some(true)
@@ -155,6 +149,10 @@ fn file_part(path: &str) -> &str {
 struct Inventory {
     /// Every listed file, and every folder above one (so a cited folder is found too).
     listed: Option<HashSet<String>>,
+    /// The ends of three parts or more of listed paths below deeper folders
+    /// (`contact_solvers/icf/README.md` of `multibody/contact_solvers/icf/README.md`):
+    /// a citation may leave out the folders above.
+    tails: HashSet<String>,
     root: PathBuf,
 }
 
@@ -170,15 +168,7 @@ impl Inventory {
             // A path below some folder (`contact_solvers/icf/README.md` under
             // `multibody/`) is found by its end too, when it has three parts or more
             // (`references/doc_map.md` is one skill's own, not any skill's).
-            Some(listed) => Some(
-                listed.contains(path)
-                    || path.matches('/').count() >= 2
-                        && listed.iter().any(|l| {
-                            l.len() > path.len()
-                                && l.ends_with(path)
-                                && l.as_bytes()[l.len() - path.len() - 1] == b'/'
-                        }),
-            ),
+            Some(listed) => Some(listed.contains(path) || self.tails.contains(path)),
             None => {
                 let lexical = self.root.join(path);
                 if std::fs::symlink_metadata(&lexical).is_err() {
@@ -191,6 +181,7 @@ impl Inventory {
 
     fn from_listing(text: &str, root: &Path) -> Inventory {
         let mut listed = HashSet::new();
+        let mut tails = HashSet::new();
         for line in text.lines() {
             let Some(path) = crate::pack::normalize_rel(line.trim()) else {
                 continue;
@@ -202,10 +193,15 @@ impl Inventory {
                 }
                 dir = parent;
             }
+            let parts: Vec<&str> = path.split('/').collect();
+            for i in 1..parts.len().saturating_sub(2) {
+                tails.insert(parts[i..].join("/"));
+            }
             listed.insert(path);
         }
         Inventory {
             listed: Some(listed),
+            tails,
             root: root.to_path_buf(),
         }
     }
@@ -251,6 +247,7 @@ fn repository_inventory(root: &Path) -> Option<Arc<Inventory>> {
     others.then(|| {
         Arc::new(Inventory {
             listed: None,
+            tails: HashSet::new(),
             root: root.to_path_buf(),
         })
     })

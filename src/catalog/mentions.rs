@@ -58,13 +58,9 @@ fn whole_span_name(span: &str) -> Option<&str> {
     // `-fft`, `--sweep-mode`: a command-line flag names the keyword argparse makes of it
     // (`fft`, `sweep_mode`; names are compared without `-`/`_`). Short flags (`-n`)
     // are too common to stand for a keyword.
-    if let Some(flag) = s.strip_prefix('-') {
-        let flag = flag.trim_start_matches('-');
-        let name = &flag[..flag.find(['=', ' ']).unwrap_or(flag.len())];
-        let as_keyword = name.replace('-', "_");
-        return (name.len() >= crate::matching::weights::MIN_MENTIONED_NAME
-            && is_identifier(&as_keyword))
-        .then_some(name);
+    if s.starts_with('-') {
+        let flag = &s[..s.find(['=', ' ']).unwrap_or(s.len())];
+        return crate::keys::flag_keyword(flag).map(|_| flag.trim_start_matches('-'));
     }
     let end = s.find(['(', '=', '[']).unwrap_or(s.len());
     let name = s[..end].trim();

@@ -750,8 +750,7 @@ impl Analysis {
                 // A member of a name the file never binds, that no package has (Python's
                 // own methods, dunders): nothing, as for any untyped object.
                 Some(q) if expr != node && keys::unbound_name(&q).is_some() => {
-                    let member = text(node, src);
-                    if member.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&member) {
+                    if pythons_own_member(text(node, src)) {
                         return None;
                     }
                     q
@@ -784,7 +783,7 @@ impl Analysis {
     /// members of `self`, and the methods of Python's own types give nothing.
     fn member_resolved(&self, expr: Node<'_>, node: Node<'_>, src: &[u8]) -> Option<Resolved> {
         let name = text(node, src);
-        if name.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&name) {
+        if pythons_own_member(name) {
             return None;
         }
         let object = expr.child_by_field_id(field_ids().object)?;
@@ -841,6 +840,11 @@ impl Analysis {
             .unwrap_or(node);
         Some(format!("{module_text}.{}", text(name, src)))
     }
+}
+
+/// A dunder, private name or method of Python's own types: no package's member.
+fn pythons_own_member(name: &str) -> bool {
+    name.starts_with('_') || BUILTIN_TYPE_METHODS.contains(&name)
 }
 
 /// Methods of Python's own types (`list.append`, `dict.items`, `str.split`): on an

@@ -45,15 +45,13 @@ pub fn code_actions(
         if params.context.diagnostics.iter().any(|d| ours(&d)) || !wanted(KIND_FIX) {
             Vec::new()
         } else {
-            super::diagnostics::compute(state, catalog, uri)
-                .map(|(all, _)| all)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|d| {
-                    d.range.start.line <= params.range.end.line
-                        && d.range.end.line >= params.range.start.line
-                })
-                .collect()
+            super::diagnostics::on_lines(
+                state,
+                catalog,
+                uri,
+                params.range.start.line,
+                params.range.end.line,
+            )
         };
     for diagnostic in params.context.diagnostics.iter().chain(&nearby) {
         if diagnostic.source.as_deref() != Some(SOURCE) || !wanted(KIND_FIX) {

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, TextEdit, Uri,
+    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range, TextEdit, Uri,
 };
 
 pub const SOURCE: &str = "skill-lsp";
@@ -48,6 +48,34 @@ pub fn compute(state: &State, catalog: &Catalog, uri: &Uri) -> Option<(Vec<Diagn
         Vec::new()
     };
     Some((out, version))
+}
+
+/// The diagnostics of the calls starting on lines `first..=last` of what `uri` shows:
+/// for a code action request beside a squiggle, without checking the whole document.
+pub fn on_lines(
+    state: &State,
+    catalog: &Catalog,
+    uri: &Uri,
+    first: u32,
+    last: u32,
+) -> Vec<Diagnostic> {
+    let Some(view) = state.documents.view(uri) else {
+        return Vec::new();
+    };
+    let encoding = state.encoding();
+    let line_start = |line: u32| view.offset(encoding, Position::new(line, 0));
+    let (Some(code), Some(start)) = (view.code(), line_start(first)) else {
+        return Vec::new();
+    };
+    if !state.settings().diagnostics.enabled {
+        return Vec::new();
+    }
+    let end = last
+        .checked_add(1)
+        .and_then(line_start)
+        .unwrap_or(usize::MAX);
+    let sites = analysis::check_span(catalog, code, start..end);
+    code_diagnostics(state, catalog, &view, &sites)
 }
 
 /// The diagnostics of one URI a document shows.

@@ -112,17 +112,8 @@ pub fn names_flag_of(entry: &Entry, keyword: &str) -> bool {
     entry.symbols.iter().any(|s| {
         s.kind == SymbolKind::Flag
             && s.owner.is_none()
-            && flag_keyword(&s.name).is_some_and(|k| k == keyword)
+            && crate::keys::flag_keyword(&s.name).is_some_and(|k| k == keyword)
     })
-}
-
-/// The keyword argparse makes of a long enough flag: `--sweep-mode` -> `sweep_mode`.
-fn flag_keyword(flag: &str) -> Option<String> {
-    let name = flag.trim_start_matches('-').replace('-', "_");
-    (flag.starts_with('-')
-        && name.len() >= super::weights::MIN_MENTIONED_NAME
-        && crate::keys::is_identifier(&name))
-    .then_some(name)
 }
 
 /// The byte position of `` `name`` or `` `name=`` in lowercase text, else of `name`.

@@ -104,8 +104,8 @@ pub fn name_resolved(catalog: &Catalog, resolved: &Resolved) -> Option<Resolved>
 }
 
 /// A member of an unbound name nothing names (`pathlib.Path` without `import pathlib`),
-/// or a keyword of a call of one: a `member:` key, looked up by name in the packs the file imports, as for any object
-/// the file does not type (`code::python`'s members).
+/// or a keyword of a call of one: a `member:` key, looked up by name in the packs the
+/// file imports, as for any object the file does not type (`code::python`'s members).
 fn member_of_unnamed(resolved: &Resolved, from: &str) -> Option<Resolved> {
     let first = resolved.keys.first()?;
     let name = if let Some(symbol) = first.strip_prefix("sym:") {
@@ -118,8 +118,8 @@ fn member_of_unnamed(resolved: &Resolved, from: &str) -> Option<Resolved> {
     };
     let key = keys::member(name);
     let written = |s: &str| {
-        s.strip_prefix(keys::UNBOUND_ROOT)
-            .map_or(s, |r| &r[1..])
+        s.strip_prefix(keys::UNBOUND_PREFIX)
+            .unwrap_or(s)
             .to_string()
     };
     Some(Resolved {
@@ -169,7 +169,7 @@ fn name_site_as(site: &CallSite, from: &str, qualified: &str) -> CallSite {
 fn unbound_root<'a>(texts: impl Iterator<Item = &'a String>) -> Option<&'a str> {
     texts
         .filter_map(|t| {
-            let at = t.find(&format!("{}.", keys::UNBOUND_ROOT))?;
+            let at = t.find(keys::UNBOUND_PREFIX)?;
             keys::unbound_name(&t[at..])
         })
         .next()

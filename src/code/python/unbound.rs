@@ -103,18 +103,19 @@ const BUILTINS: &[&str] = &[
 
 /// Whether `name` is a builtin: an exception or warning class counts too.
 pub(super) fn is_builtin(name: &str) -> bool {
+    let exception_stem = ["Error", "Warning", "Exception"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix));
     BUILTINS.contains(&name)
-        || (name.ends_with("Error") || name.ends_with("Exception") || name.ends_with("Warning"))
-            && name.chars().all(|c| c.is_ascii_alphabetic())
-            && BUILTIN_EXCEPTION_STEMS.iter().any(|s| name.starts_with(s))
-        || matches!(
-            name,
-            "BaseException" | "Exception" | "StopIteration" | "KeyboardInterrupt" | "SystemExit"
-        )
+        || exception_stem.is_some_and(|stem| BUILTIN_EXCEPTION_STEMS.contains(&stem))
+        || matches!(name, "StopIteration" | "KeyboardInterrupt" | "SystemExit")
 }
 
-/// The builtin exception and warning classes, by their name before `Error`/`Warning`.
+/// The builtin exception and warning classes, by their name before `Error`, `Warning`
+/// or `Exception` (`Exception` and `BaseException` themselves too).
 const BUILTIN_EXCEPTION_STEMS: &[&str] = &[
+    "",
+    "Base",
     "Arithmetic",
     "Assertion",
     "Attribute",
@@ -266,18 +267,12 @@ fn aliases<'a>(statement: Node<'_>, src: &'a [u8]) -> impl Iterator<Item = &'a s
                     names.extend(identifiers(alias, src));
                 }
             }
-            // An `except E as e:` clause names `e` after its `as`.
-            "except_clause" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-                for pair in children.windows(2) {
-                    if pair[0].kind() == "as" && pair[1].kind() == "identifier" {
-                        names.push(text(pair[1], src));
-                    }
+            // `except E as e:` holds an `as_pattern` (or, in the grammar's other form, an
+            // `alias` field); a `with` item holds an `as_pattern` too.
+            "with_statement" | "with_clause" | "with_item" | "try_statement" | "except_clause" => {
+                if let Some(alias) = node.child_by_field_name("alias") {
+                    names.extend(identifiers(alias, src));
                 }
-                stack.extend(children.into_iter().filter(|c| c.kind() == "as_pattern"));
-            }
-            "with_statement" | "with_clause" | "with_item" | "try_statement" => {
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor));
             }
