@@ -2,6 +2,7 @@
 //! Parsing arguments and printing only: everything else is the library's.
 
 use crate::catalog::{Catalog, CatalogOptions, LoadReport};
+use crate::front;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
@@ -74,6 +75,16 @@ enum Command {
         /// Accepted for editors that pass it; stdio is the only transport.
         #[arg(long)]
         stdio: bool,
+    },
+    /// Serve the same answers to AI agents over the Model Context Protocol (stdio): the
+    /// tools explain, search, check and skills.
+    Mcp {
+        /// A folder whose files the tools may read; repeatable (default: the current
+        /// directory).
+        #[arg(long = "root", value_name = "DIR")]
+        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Build or refresh the index of the packs in DIR... (or the workspace's, else the embedded default).
     Index {
@@ -204,6 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Lsp { .. } => serve_lsp(),
+        Command::Mcp { roots, packs } => serve_mcp(roots, &packs),
         Command::Index { dirs, packs } => {
             let dirs = dirs.all();
             let (catalog, report) = load(&dirs, &packs, true)?;
@@ -275,6 +287,27 @@ fn serve_lsp() -> Result<ExitCode> {
     })
 }
 
+fn serve_mcp(roots: Vec<PathBuf>, packs: &PackArgs) -> Result<ExitCode> {
+    let roots = if roots.is_empty() {
+        vec![std::env::current_dir().context("the current directory")?]
+    } else {
+        roots
+    };
+    let options = CatalogOptions {
+        cache_base: packs.cache_dir.clone(),
+        in_memory: packs.no_cache,
+    };
+    let session = crate::mcp::Session::new(&roots, options)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let served = runtime.block_on(crate::mcp::serve_stdio(session));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    served.map(|()| ExitCode::SUCCESS)
+}
+
 /// Loads the catalog for DIRs (or the current workspace, else the embedded default).
 pub fn load(
     dirs: &[PathBuf],
@@ -282,7 +315,7 @@ pub fn load(
     show_progress: bool,
 ) -> Result<(Catalog, LoadReport)> {
     let cwd = std::env::current_dir().ok();
-    let sources = crate::catalog::resolve_sources(dirs, cwd.as_deref(), &configured_dirs())?;
+    let sources = crate::catalog::resolve_sources(dirs, cwd.as_deref(), &front::configured_dirs())?;
     let options = CatalogOptions {
         cache_base: args.cache_dir.clone(),
         in_memory: args.no_cache,
@@ -326,17 +359,6 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// Extra skill directories from `$SKILL_LSP_SKILLS` (path-list separated).
-fn configured_dirs() -> Vec<PathBuf> {
-    std::env::var_os("SKILL_LSP_SKILLS")
-        .map(|v| {
-            std::env::split_paths(&v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn print_index_report(catalog: &Catalog, report: &LoadReport) {
     let skills: usize = catalog.packs.iter().map(|p| p.skills.len()).sum();
     let (errors, warnings) = catalog.problem_counts();
@@ -364,49 +386,12 @@ fn print_index_report(catalog: &Catalog, report: &LoadReport) {
 }
 
 fn print_skills(catalog: &Catalog, json: bool) -> Result<()> {
-    use crate::model::EntryKind;
     let mut out = std::io::stdout().lock();
     if json {
-        let skills: Vec<_> = catalog
-            .packs
-            .iter()
-            .flat_map(|p| {
-                p.skills.iter().map(move |s| {
-                    json!({
-                        "pack": p.name,
-                        "name": s.name,
-                        "title": s.title,
-                        "file": s.file,
-                        "pitfalls": s.count(EntryKind::Pitfall),
-                        "doc_map": s.count(EntryKind::DocMap),
-                        "source_map": s.count(EntryKind::SourceMap),
-                        "entries": s.entries.len(),
-                    })
-                })
-            })
-            .collect();
-        let problems: Vec<_> = catalog.problems.iter().map(|p| json!(p)).collect();
-        serde_json::to_writer_pretty(&mut out, &json!({"skills": skills, "problems": problems}))?;
+        serde_json::to_writer_pretty(&mut out, &front::skills_json(catalog))?;
         writeln!(out)?;
-        return Ok(());
-    }
-    for pack in &catalog.packs {
-        let source = if pack.embedded {
-            "embedded"
-        } else {
-            pack.root.as_str()
-        };
-        writeln!(out, "{} ({} skills) {source}", pack.name, pack.skills.len())?;
-        for s in &pack.skills {
-            writeln!(
-                out,
-                "  {:<40} {:>3} pitfalls {:>4} entries  {}",
-                s.name,
-                s.count(EntryKind::Pitfall),
-                s.entries.len(),
-                s.file
-            )?;
-        }
+    } else {
+        write!(out, "{}", front::skills_text(catalog))?;
     }
     Ok(())
 }
@@ -414,44 +399,13 @@ fn print_skills(catalog: &Catalog, json: bool) -> Result<()> {
 fn print_hits(catalog: &Catalog, hits: &[crate::catalog::Hit], json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        let results: Vec<_> = hits
-            .iter()
-            .map(|h| {
-                let (pack, skill, entry) = catalog.entry(h.id);
-                json!({
-                    "kind": entry.kind,
-                    "pack": pack.name,
-                    "skill": skill.name,
-                    "text": entry.text,
-                    "file": entry.file,
-                    "line": entry.line,
-                    "score": h.score,
-                    "section": entry.section,
-                    "paths": entry.cited_paths,
-                })
-            })
-            .collect();
+        let results: Vec<_> = hits.iter().map(|h| front::hit_json(catalog, h)).collect();
         serde_json::to_writer_pretty(&mut out, &json!({"results": results}))?;
         writeln!(out)?;
-        return Ok(());
-    }
-    for h in hits {
-        let (_, skill, entry) = catalog.entry(h.id);
-        let text: String = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let text = if text.chars().count() > 120 {
-            format!("{}…", text.chars().take(119).collect::<String>())
-        } else {
-            text
-        };
-        writeln!(
-            out,
-            "{:<12} {:<28} {}  {}:{}",
-            entry.kind.as_str(),
-            skill.name,
-            text,
-            entry.file,
-            entry.line
-        )?;
+    } else {
+        for h in hits {
+            write!(out, "{}", front::hit_text(catalog, h))?;
+        }
     }
     Ok(())
 }
@@ -470,43 +424,13 @@ fn parse_location(location: &str) -> Result<(PathBuf, u32, u32)> {
     }
 }
 
-/// The workspace of a path: the nearest ancestor holding skill packs, else the nearest
-/// project root (.git, pyproject.toml, setup.py), else the path's folder.
-fn workspace_of(path: &std::path::Path) -> PathBuf {
-    let start = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let dir = if start.is_dir() {
-        start.clone()
-    } else {
-        start
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or(start.clone())
-    };
-    let mut project = None;
-    for ancestor in dir.ancestors().take(32) {
-        if !crate::pack::workspace_packs(ancestor).is_empty() {
-            return ancestor.to_path_buf();
-        }
-        if project.is_none()
-            && ["pyproject.toml", "setup.py", ".git"]
-                .iter()
-                .any(|m| ancestor.join(m).exists())
-        {
-            project = Some(ancestor.to_path_buf());
-        }
-    }
-    project.unwrap_or(dir)
-}
-
 /// The catalog for code under `anchor`, and the workspace it belongs to.
 fn code_catalog(
     anchor: &std::path::Path,
     code: &CodeArgs,
     packs: &PackArgs,
 ) -> Result<(Catalog, PathBuf)> {
-    let workspace = workspace_of(anchor);
-    let sources =
-        crate::catalog::resolve_sources(&code.skills, Some(&workspace), &configured_dirs())?;
+    let (sources, workspace) = front::sources_for(anchor, &code.skills)?;
     let options = CatalogOptions {
         cache_base: packs.cache_dir.clone(),
         in_memory: packs.no_cache,
@@ -529,36 +453,10 @@ fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::
     crate::source::SourceRoots::discover(Some(workspace), python.as_deref())
 }
 
-/// Reads a user's file as code (Python, a notebook's code cells, a job script), capped
-/// and checked.
-fn read_code(path: &std::path::Path) -> Result<crate::code::SourceFile> {
-    let bytes = crate::pack::read_capped(path, crate::source::MAX_SOURCE_BYTES)
-        .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    crate::code::SourceFile::read_at(path, text).with_context(|| format!("{}", path.display()))
-}
-
-/// A notebook location's file and cell: `study.ipynb:3` or `study.ipynb:cell 3`.
-fn split_cell(file: &std::path::Path) -> (PathBuf, Option<u32>) {
-    let shown = file.to_string_lossy();
-    if let Some((notebook, cell)) = shown.rsplit_once(':') {
-        let cell = cell.trim().strip_prefix("cell").unwrap_or(cell).trim();
-        if let Ok(cell) = cell.parse::<u32>() {
-            if crate::code::FileKind::from_name(notebook, None)
-                == Some(crate::code::FileKind::Notebook)
-            {
-                return (PathBuf::from(notebook), Some(cell));
-            }
-        }
-    }
-    (file.to_path_buf(), None)
-}
-
 fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Result<ExitCode> {
-    use crate::text::ColumnUnit;
     let (file, line, col) = parse_location(location)?;
-    let (file, cell) = split_cell(&file);
-    let read = read_code(&file)?;
+    let (file, cell) = front::split_cell(&file);
+    let read = front::read_code(&file)?;
     if read.cells.is_some() && cell.is_none() {
         anyhow::bail!(
             "{}: a notebook: give the cell as FILE:CELL:LINE:COL (1-based, cells counted \
@@ -566,68 +464,23 @@ fn explain(location: &str, json: bool, code: &CodeArgs, packs: &PackArgs) -> Res
             file.display()
         );
     }
-    let offset = read
-        .offset_of(cell, line - 1, col - 1, ColumnUnit::Chars)
-        .with_context(|| {
-            format!(
-                "{}: line {line} is past the end of the file (or the cell)",
-                file.display()
-            )
-        })?;
+    let offset = front::offset_in(&read, &file, cell, line, col)?;
     let (catalog, workspace) = code_catalog(&file, code, packs)?;
     let roots = source_roots(&workspace, code);
     let explanation = crate::analysis::explain_at(&catalog, &read.code, offset, &roots);
     let mut out = std::io::stdout().lock();
-    match (explanation, json) {
-        (Some(e), true) => writeln!(
+    if json {
+        let answer = front::explain_json(explanation.as_ref());
+        writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?;
+    } else {
+        let max_chars = crate::render::HoverOptions::default().max_chars;
+        write!(
             out,
             "{}",
-            serde_json::to_string_pretty(&crate::render::explanation_json(&e))?
-        )?,
-        (None, true) => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json!({"symbol": null, "keys": [], "items": []}))?
-        )?,
-        (Some(e), false) => {
-            match crate::render::hover_markdown(&e, &crate::render::HoverOptions::default()) {
-                Some(md) => write!(out, "{md}")?,
-                None => writeln!(out, "`{}`: nothing in the skills applies here", e.symbol)?,
-            }
-        }
-        (None, false) => writeln!(out, "nothing to explain at {location}")?,
+            front::explain_text(explanation.as_ref(), location, max_chars)
+        )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The files to check: those given, and under each folder every file whose name says it
-/// is code (`.py`, `.pyi`, `.ipynb`, `.sh`, `.slurm`, ...), as `.gitignore` and friends
-/// allow.
-fn code_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_file() {
-            files.push(path.clone());
-            continue;
-        }
-        if !path.is_dir() {
-            anyhow::bail!("{}: no such file or directory", path.display());
-        }
-        for item in ignore::WalkBuilder::new(path).build() {
-            let item = item.with_context(|| format!("walking {}", path.display()))?;
-            if item.file_type().is_some_and(|t| t.is_file())
-                && item
-                    .file_name()
-                    .to_str()
-                    .and_then(|n| crate::code::FileKind::from_name(n, None))
-                    .is_some()
-            {
-                files.push(item.into_path());
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 fn check(
@@ -636,46 +489,10 @@ fn check(
     code: &CodeArgs,
     packs: &PackArgs,
 ) -> Result<ExitCode> {
-    use crate::text::ColumnUnit;
-    let files = code_files(paths)?;
+    let files = front::code_files(paths)?;
     let anchor = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let (catalog, _workspace) = code_catalog(&anchor, code, packs)?;
-    // Files are independent: checked in parallel (each parse dropped once its findings
-    // are located), reported in path order.
-    use rayon::prelude::*;
-    let per_file: Vec<Vec<crate::render::Located>> = files
-        .par_iter()
-        .map(|file| {
-            // One unreadable file (too large, a FIFO, gone meanwhile) is reported and
-            // skipped: the rest of the tree is still checked.
-            let read = match read_code(file) {
-                Ok(read) => read,
-                Err(why) => {
-                    tracing::warn!("{why:#}");
-                    return Ok(Vec::new());
-                }
-            };
-            let mut found = Vec::new();
-            for site in crate::analysis::check_document(&catalog, &read.code) {
-                let (cell, line, col) = read.locate(site.site.start, ColumnUnit::Chars);
-                let (_, end_line, end_col) = read.locate(site.site.end, ColumnUnit::Chars);
-                for finding in site.findings {
-                    found.push(crate::render::Located {
-                        file: file.display().to_string(),
-                        cell,
-                        line: line + 1,
-                        column: col + 1,
-                        end_line: end_line + 1,
-                        end_column: end_col + 1,
-                        symbol: site.site.callee.clone(),
-                        finding,
-                    });
-                }
-            }
-            Ok(found)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let located: Vec<crate::render::Located> = per_file.into_iter().flatten().collect();
+    let located = front::check_files(&catalog, &files);
     report(
         format,
         &located,

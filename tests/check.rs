@@ -166,3 +166,43 @@ fn a_closed_stdout_ends_quietly() {
     assert!(!stderr.contains("error"), "stderr: {stderr}");
     assert!(out.status.success(), "{:?}, stderr: {stderr}", out.status);
 }
+
+/// `check` prints the column at which `explain` answers: each finding's pitfall is among
+/// the pitfalls `explain` gives at its FILE:LINE:COL (the called name, not its owner:
+/// `n.continuerun` is reported at `continuerun`).
+#[test]
+fn explain_at_each_finding_shows_its_pitfall() {
+    let dir = examples();
+    let out = check(&["--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = found["findings"].as_array().expect("findings");
+    assert!(findings.len() >= 10, "{found}");
+    for finding in findings {
+        let file = finding["file"].as_str().unwrap();
+        let location = match finding["cell"].as_u64() {
+            Some(cell) => format!("{file}:{cell}:{}:{}", finding["line"], finding["column"]),
+            None => format!("{file}:{}:{}", finding["line"], finding["column"]),
+        };
+        let out = check_like(&["explain", "--json", &location]);
+        let explained = common::json_of(&out);
+        let pitfalls: Vec<&str> = explained["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|i| i["kind"] == "pitfall")
+            .filter_map(|i| i["text"].as_str())
+            .collect();
+        assert!(
+            pitfalls.contains(&finding["text"].as_str().unwrap()),
+            "explain {location} does not show the finding {}\n{explained:#}",
+            finding["text"]
+        );
+    }
+}
+
+/// Runs `skill-lsp ARGS` as `check` does (an empty cwd, a throwaway cache).
+fn check_like(args: &[&str]) -> std::process::Output {
+    let cwd = tempfile::tempdir().unwrap();
+    common::run(args, cwd.path(), &cwd.path().join("cache"))
+}

@@ -126,6 +126,29 @@ pub struct CallSite {
     pub keys: Vec<String>,
 }
 
+impl CallSite {
+    /// Where the called name itself starts: `continuerun` in `n.continuerun`, the whole
+    /// callee when it has no dotted owner. `check` reports this column, because it is
+    /// where `explain` (and a hover) answers for the call, not for its owner.
+    pub fn name_start(&self, source: &str) -> usize {
+        let Some(callee) = source.get(self.start..self.end) else {
+            return self.start;
+        };
+        match callee.rfind(['.', ':']) {
+            Some(dot) => {
+                let after = &callee[dot + 1..];
+                let name = after.trim_start();
+                if !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                    self.start
+                } else {
+                    self.start + dot + 1 + (after.len() - name.len())
+                }
+            }
+            None => self.start,
+        }
+    }
+}
+
 /// A keyword argument (Python `name=value`; a flag or a variable assignment elsewhere).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeywordArg {
