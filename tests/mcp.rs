@@ -9,61 +9,11 @@ mod common;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-
-/// The SDK version the issue was written against: its default client sends
-/// `server/discover` (protocol 2026-07-28) first.
-const SDK: &str = "mcp==2.3.0";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The Python of a venv holding the official SDK; installed once, loudly.
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let venv = root().join(".editor-tools/mcp");
-        let python = venv.join("bin/python");
-        let has_sdk = |python: &Path| {
-            Command::new(python)
-                .args([
-                    "-c",
-                    "import importlib.metadata as m; assert m.version('mcp') == '2.3.0'",
-                ])
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        if !has_sdk(&python) {
-            eprintln!(
-                "mcp tests: installing {SDK} from PyPI into {}",
-                venv.display()
-            );
-            let made = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status()
-                .expect("python3 -m venv");
-            assert!(made.success(), "python3 -m venv {} failed", venv.display());
-            let pip = Command::new(venv.join("bin/pip"))
-                .args(["install", "-q", SDK])
-                .status()
-                .expect("pip");
-            assert!(pip.success(), "pip install {SDK} failed (PyPI is needed)");
-        }
-        assert!(
-            has_sdk(&python),
-            "{SDK} is not importable from {}",
-            python.display()
-        );
-        python
-    })
-}
 
 /// Runs `tests/mcp/client.py MODE BIN CWD ARGS...` with `stdin`; its JSON output.
 fn client(mode: &str, cwd: &Path, args: &[&str], stdin: &Value) -> Value {
     use std::io::Write;
-    let mut child = Command::new(python())
+    let mut child = Command::new(common::mcp_python())
         .arg(root().join("tests/mcp/client.py"))
         .arg(mode)
         .arg(common::bin())

@@ -114,3 +114,54 @@ pub fn write_skill(root: &Path, name: &str, body: &str) {
     )
     .unwrap();
 }
+
+/// The SDK version the issue was written against: its default client sends
+/// `server/discover` (protocol 2026-07-28) first.
+#[allow(dead_code)]
+pub const MCP_SDK: &str = "mcp==2.3.0";
+
+/// The Python of a venv holding the official MCP SDK (`.editor-tools/mcp`), installed
+/// from PyPI on first use, loudly; for the MCP test and bench.
+#[allow(dead_code)]
+pub fn mcp_python() -> &'static Path {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".editor-tools/mcp");
+        let python = venv.join("bin/python");
+        let has_sdk = |python: &Path| {
+            Command::new(python)
+                .args([
+                    "-c",
+                    "import importlib.metadata as m; assert m.version('mcp') == '2.3.0'",
+                ])
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !has_sdk(&python) {
+            eprintln!(
+                "mcp tests: installing {MCP_SDK} from PyPI into {}",
+                venv.display()
+            );
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .status()
+                .expect("python3 -m venv");
+            assert!(made.success(), "python3 -m venv {} failed", venv.display());
+            let pip = Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", MCP_SDK])
+                .status()
+                .expect("pip");
+            assert!(
+                pip.success(),
+                "pip install {MCP_SDK} failed (PyPI is needed)"
+            );
+        }
+        assert!(
+            has_sdk(&python),
+            "{MCP_SDK} is not importable from {}",
+            python.display()
+        );
+        python
+    })
+}

@@ -118,23 +118,28 @@ def raw(bin_path, cwd):
 
 
 async def bench(bin_path, cwd, n, file, line, column):
-    async with Client(server(bin_path, cwd)) as client:
+    # No client-side response cache: every request below reaches the server.
+    async with Client(server(bin_path, cwd), cache=None) as client:
         args = {"file": file, "line": line, "column": column}
+        start = time.perf_counter()
         first = await client.call_tool("explain", args)
+        first_ms = (time.perf_counter() - start) * 1000.0
         times = []
         for _ in range(n):
             start = time.perf_counter()
             result = await client.call_tool("explain", args)
             times.append((time.perf_counter() - start) * 1000.0)
-        # The client's own floor: a request the server answers without work.
+        # The client's own floor: a request the server answers without work (ping is
+        # gone from the 2026-07-28 protocol; tools/list is a constant answer).
         floor = []
         for _ in range(n):
             start = time.perf_counter()
-            await client.send_ping()
+            await client.list_tools()
             floor.append((time.perf_counter() - start) * 1000.0)
         return {
+            "first_ms": first_ms,
             "explain_ms": times,
-            "ping_ms": floor,
+            "floor_ms": floor,
             "first": result_json(first),
             "last": result_json(result),
         }
