@@ -10,6 +10,10 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// Runs `tests/mcp/client.py MODE BIN CWD ARGS...` with `stdin`; its JSON output.
 fn client(mode: &str, cwd: &Path, args: &[&str], stdin: &Value) -> Value {
     use std::io::Write;
