@@ -19,8 +19,220 @@
 //!   named by `matching::unbound` before matching, or left matching nothing
 
 use crate::model::{Symbol, SymbolKind};
+use std::fmt;
+use std::str::FromStr;
 
 pub const ANY_OWNER: &str = "*";
+
+/// A key, typed: what the strings above spell. Keys are stored and compared as those
+/// strings (the catalog's key map, the persisted index, `explain --json`); code that
+/// needs a key's parts parses it here, once, rather than splitting on `:` itself.
+///
+/// The grammar: parts are separated by a single `:`; a `::` belongs to the part (C++
+/// `mfem::ParMesh`, Fortran `mod::proc` owners), and a value is the rest of the key, so
+/// it may hold anything (`cuda:0`, `mysql://host`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// `sym:NAME`
+    Symbol(String),
+    /// `kw:OWNER:NAME`; OWNER is [`ANY_OWNER`] when the skills do not say.
+    Keyword { owner: String, name: String },
+    /// `val:CALLEE:KEYWORD:VALUE`, or `val:*:VALUE` (`keyword` is then `None`).
+    Value {
+        callee: String,
+        keyword: Option<String>,
+        value: String,
+    },
+    /// `env:NAME`
+    Env(String),
+    /// `path:REL`
+    Path(String),
+    /// `cmd:NAME` (also `cmd:git pull`: a command with its subcommand)
+    Command(String),
+    /// `flag:COMMAND:FLAG`
+    Flag { command: String, flag: String },
+    /// `member:NAME`
+    Member(String),
+    /// `set:NAME` (lowercased; `group/name` under its group)
+    Setting(String),
+    /// `setval:SETTING:VALUE` (SETTING is [`ANY_OWNER`] for any)
+    SettingValue { setting: String, value: String },
+}
+
+impl Key {
+    /// The key a string spells; `None` for a string that is no key.
+    pub fn parse(key: &str) -> Option<Key> {
+        key.parse().ok()
+    }
+
+    /// The package scope of a symbol, keyword or value key: the top-level module of its
+    /// name or owner. Environment variables, commands, paths, members and input-file
+    /// settings belong to no package.
+    pub fn module(&self) -> Option<&str> {
+        match self {
+            Key::Symbol(name) => Some(top_module(name)),
+            Key::Keyword { owner, .. } => Some(top_module(owner)),
+            Key::Value { callee, .. } => Some(top_module(callee)),
+            _ => None,
+        }
+    }
+
+    /// The name the key's entity goes by, last: a symbol's last component is not taken
+    /// here (`sym:a.b.fold` -> `a.b.fold`), a keyword's name, a value, a flag, a setting's
+    /// value, an environment variable, a command, a member, a setting.
+    pub fn name(&self) -> &str {
+        match self {
+            Key::Symbol(n)
+            | Key::Env(n)
+            | Key::Path(n)
+            | Key::Command(n)
+            | Key::Member(n)
+            | Key::Setting(n) => n,
+            Key::Keyword { name, .. } => name,
+            Key::Value { value, .. } | Key::SettingValue { value, .. } => value,
+            Key::Flag { flag, .. } => flag,
+        }
+    }
+}
+
+/// [`Key::module`] without parsing the whole key (matching asks it of every key of a
+/// hover, for every entry it scopes).
+pub fn module_of(key: &str) -> Option<&str> {
+    let (kind, rest) = key.split_once(':')?;
+    let owner = match kind {
+        "sym" => rest,
+        "kw" => split_last_part(rest)?.0,
+        "val" => split_part(rest)?.0,
+        _ => return None,
+    };
+    Some(top_module(owner))
+}
+
+/// Splits `text` at its first single `:` (one not part of `::`).
+fn split_part(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b':' {
+            if bytes.get(i + 1) == Some(&b':') {
+                i += 2;
+                continue;
+            }
+            return Some((&text[..i], &text[i + 1..]));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Splits `text` at its last single `:` (one not part of `::`).
+fn split_last_part(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        i -= 1;
+        if bytes[i] == b':' {
+            if i > 0 && bytes[i - 1] == b':' {
+                i -= 1;
+                continue;
+            }
+            if bytes.get(i + 1) == Some(&b':') {
+                continue;
+            }
+            return Some((&text[..i], &text[i + 1..]));
+        }
+    }
+    None
+}
+
+/// A string that spells no key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a key: `{0}`")]
+pub struct NotAKey(pub String);
+
+impl FromStr for Key {
+    type Err = NotAKey;
+
+    fn from_str(key: &str) -> Result<Key, NotAKey> {
+        let bad = || NotAKey(key.to_string());
+        let (kind, rest) = key.split_once(':').ok_or_else(bad)?;
+        let owned = |s: &str| s.to_string();
+        Ok(match kind {
+            "sym" => Key::Symbol(owned(rest)),
+            "env" => Key::Env(owned(rest)),
+            "path" => Key::Path(owned(rest)),
+            "cmd" => Key::Command(owned(rest)),
+            "member" => Key::Member(owned(rest)),
+            "set" => Key::Setting(owned(rest)),
+            "kw" => {
+                let (owner, name) = split_last_part(rest).ok_or_else(bad)?;
+                Key::Keyword {
+                    owner: owned(owner),
+                    name: owned(name),
+                }
+            }
+            "val" => {
+                let (callee, rest) = split_part(rest).ok_or_else(bad)?;
+                if callee == ANY_OWNER {
+                    Key::Value {
+                        callee: owned(callee),
+                        keyword: None,
+                        value: owned(rest),
+                    }
+                } else {
+                    let (keyword, value) = split_part(rest).ok_or_else(bad)?;
+                    Key::Value {
+                        callee: owned(callee),
+                        keyword: Some(owned(keyword)),
+                        value: owned(value),
+                    }
+                }
+            }
+            "flag" => {
+                // A flag holds no `:`; the command may (`make contact` holds a space).
+                let (command, flag) = split_last_part(rest).ok_or_else(bad)?;
+                Key::Flag {
+                    command: owned(command),
+                    flag: owned(flag),
+                }
+            }
+            "setval" => {
+                let (setting, value) = split_part(rest).ok_or_else(bad)?;
+                Key::SettingValue {
+                    setting: owned(setting),
+                    value: owned(value),
+                }
+            }
+            _ => return Err(bad()),
+        })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Symbol(n) => write!(f, "sym:{n}"),
+            Key::Env(n) => write!(f, "env:{n}"),
+            Key::Path(n) => write!(f, "path:{n}"),
+            Key::Command(n) => write!(f, "cmd:{n}"),
+            Key::Member(n) => write!(f, "member:{n}"),
+            Key::Setting(n) => write!(f, "set:{n}"),
+            Key::Keyword { owner, name } => write!(f, "kw:{owner}:{name}"),
+            Key::Value {
+                callee,
+                keyword: Some(keyword),
+                value,
+            } => write!(f, "val:{callee}:{keyword}:{value}"),
+            Key::Value {
+                callee,
+                keyword: None,
+                value,
+            } => write!(f, "val:{callee}:{value}"),
+            Key::Flag { command, flag } => write!(f, "flag:{command}:{flag}"),
+            Key::SettingValue { setting, value } => write!(f, "setval:{setting}:{value}"),
+        }
+    }
+}
 
 pub fn symbol_key(symbol: &Symbol) -> String {
     let owner = symbol.owner.as_deref().unwrap_or(ANY_OWNER);
@@ -47,6 +259,22 @@ pub fn kw(owner: &str, name: &str) -> String {
 
 pub fn val(owner: &str, value: &str) -> String {
     format!("val:{owner}:{value}")
+}
+
+/// A value passed to `keyword` of `callee`: `val:CALLEE:KEYWORD:VALUE`.
+pub fn value_of(callee: &str, keyword: &str, value: &str) -> String {
+    format!("val:{callee}:{keyword}:{value}")
+}
+
+/// The owner a value symbol carries: the call and the keyword it is passed to.
+pub fn value_owner(callee: &str, keyword: &str) -> String {
+    format!("{callee}:{keyword}")
+}
+
+/// A value owner's parts: `oqupy.PtTebd:backend_config` -> (`oqupy.PtTebd`,
+/// `backend_config`), by the keys' grammar (a `::` stays in the callee).
+pub fn split_value_owner(owner: &str) -> Option<(&str, &str)> {
+    split_last_part(owner)
 }
 
 pub fn env(name: &str) -> String {
@@ -137,4 +365,75 @@ pub fn last_component(name: &str) -> &str {
 /// The top-level module: `ase.io.read` -> `ase`.
 pub fn top_module(name: &str) -> &str {
     name.split('.').next().unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    #[test]
+    fn keys_round_trip_through_their_strings() {
+        for text in [
+            "sym:ase.io.read",
+            "sym:mfem::ParMesh",
+            "kw:oqupy.PtTebd:backend_config",
+            "kw:*:xc",
+            "kw:mfem::ParMesh:order",
+            "val:oqupy.PtTebd:backend_config:multithread",
+            "val:*:multithread",
+            "val:mfem::Device:device:cuda:0",
+            "val:sqlalchemy.create_engine:url:mysql://host/db",
+            "env:OMP_NUM_THREADS",
+            "path:doc/ase/parallel.rst",
+            "cmd:mpiexec",
+            "cmd:git pull",
+            "flag:mpiexec:-np",
+            "flag:*:-urf",
+            "member:get_operation_results",
+            "set:hamiltonian/dftb/scc",
+            "setval:scf.spinpolarization:on",
+            "setval:*:on",
+            "setval:run_hours:",
+        ] {
+            let key = Key::parse(text).unwrap_or_else(|| panic!("{text} is a key"));
+            assert_eq!(key.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn parts_are_split_at_single_colons_only() {
+        assert_eq!(
+            Key::parse("kw:mfem::ParMesh:order"),
+            Some(Key::Keyword {
+                owner: "mfem::ParMesh".into(),
+                name: "order".into()
+            })
+        );
+        assert_eq!(
+            Key::parse("val:mfem::Device:device:cuda:0"),
+            Some(Key::Value {
+                callee: "mfem::Device".into(),
+                keyword: Some("device".into()),
+                value: "cuda:0".into()
+            })
+        );
+        assert_eq!(
+            Key::parse("val:*:a:b"),
+            Some(Key::Value {
+                callee: "*".into(),
+                keyword: None,
+                value: "a:b".into()
+            })
+        );
+        assert_eq!(
+            Key::parse("sym:mfem::ParMesh").and_then(|k| k.module().map(String::from)),
+            Some("mfem::ParMesh".into())
+        );
+        assert_eq!(super::module_of("kw:solve:tol"), Some("solve"));
+        assert_eq!(super::module_of("val:ase.io.read:format:vasp"), Some("ase"));
+        assert_eq!(super::module_of("env:OMP_NUM_THREADS"), None);
+        assert_eq!(Key::parse("nonsense"), None);
+        assert_eq!(Key::parse("kw:noowner"), None);
+        assert_eq!(Key::parse("what:x"), None);
+    }
 }

@@ -3,6 +3,7 @@
 //! examples show (`backend_config` of `oqupy.PtTebd`).
 
 use crate::code::{Code, FileKind};
+use crate::keys::Key;
 use crate::model::{Entry, EntryKind, Pack, Symbol, SymbolKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,7 +48,7 @@ impl ExampleFacts {
                     .or_default()
                     .insert(site.callee.clone());
                 symbols.push(Symbol::owned(SymbolKind::Keyword, &kw.name, &site.callee));
-                let owner = format!("{}:{}", site.callee, kw.name);
+                let owner = crate::keys::value_owner(&site.callee, &kw.name);
                 for v in &kw.values {
                     self.value_owners
                         .entry(v.value.clone())
@@ -234,13 +235,15 @@ fn input_example_symbols(text: &str, out: &mut BTreeSet<Symbol>) {
         return;
     };
     for site in doc.call_sites() {
-        for key in &site.keys {
-            if let Some(name) = key.strip_prefix("set:") {
-                out.insert(Symbol::new(SymbolKind::Setting, name));
-            } else if let Some((owner, value)) =
-                key.strip_prefix("setval:").and_then(|r| r.rsplit_once(':'))
-            {
-                out.insert(Symbol::owned(SymbolKind::SettingValue, value, owner));
+        for key in site.keys.iter().filter_map(|k| Key::parse(k)) {
+            match key {
+                Key::Setting(name) => {
+                    out.insert(Symbol::new(SymbolKind::Setting, &name));
+                }
+                Key::SettingValue { setting, value } => {
+                    out.insert(Symbol::owned(SymbolKind::SettingValue, &value, setting));
+                }
+                _ => {}
             }
         }
     }
@@ -424,7 +427,7 @@ fn span_symbols(
                     out.insert(Symbol::owned(
                         SymbolKind::Value,
                         value,
-                        format!("{owner}:{name}"),
+                        crate::keys::value_owner(&owner, name),
                     ));
                 }
             }

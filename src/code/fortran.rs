@@ -330,7 +330,7 @@ impl Scope {
                         dict_key: None,
                     });
                 }
-                let owner = format!("{callee}:{kw}");
+                let owner = keys::value_owner(&callee, &kw);
                 let mut kw_keys = vec![keys::kw(&callee, &kw)];
                 kw_keys.extend(values.iter().map(|v| keys::val(&owner, &v.value)));
                 kw_keys.push(keys::sym(&callee));

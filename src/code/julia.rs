@@ -259,7 +259,7 @@ impl Facts {
             for v in &kw.values {
                 let mut keys: Vec<String> = qualified
                     .iter()
-                    .map(|q| keys::val(&format!("{q}:{}", kw.name), &v.value))
+                    .map(|q| keys::value_of(q, &kw.name, &v.value))
                     .collect();
                 keys.extend(qualified.iter().map(|q| keys::kw(q, &kw.name)));
                 self.names.push(Name {

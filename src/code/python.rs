@@ -541,7 +541,7 @@ impl Analysis {
             }
         }
         for kw in &site.keywords {
-            let owner = format!("{}:{}", site.callee, kw.name);
+            let owner = keys::value_owner(&site.callee, &kw.name);
             for v in &kw.values {
                 site.keys.push(keys::val(&owner, &v.value));
             }
@@ -666,7 +666,7 @@ impl Analysis {
                     return Some(env_resolved(&content, string, call.clone()));
                 }
                 if let Some(kw) = keyword_of(string, src) {
-                    let owner = format!("{}:{kw}", site.callee);
+                    let owner = keys::value_owner(&site.callee, &kw);
                     return Some(Resolved {
                         symbol: format!("{}({kw}=\"{content}\")", site.callee),
                         keys: vec![
@@ -714,7 +714,7 @@ impl Analysis {
         {
             let site = call?;
             let kw = text(node, src);
-            let owner = format!("{}:{kw}", site.callee);
+            let owner = keys::value_owner(&site.callee, kw);
             let mut keys_found = vec![keys::kw(&site.callee, kw)];
             if let Some(k) = site.keywords.iter().find(|k| k.name == kw) {
                 keys_found.extend(k.values.iter().map(|v| keys::val(&owner, &v.value)));

@@ -80,7 +80,7 @@ pub fn mentions(entry: &Entry, callee: &str) -> (Vec<Mention>, Vec<Mention>) {
             // A command's flags are its keywords (`-np` of `mpiexec`).
             (SymbolKind::Flag, Some(o)) if o == callee => Mention::Keyword(s.name.clone()),
             (SymbolKind::Value, None) => Mention::Value(None, s.name.clone()),
-            (SymbolKind::Value, Some(o)) => match o.rsplit_once(':') {
+            (SymbolKind::Value, Some(o)) => match crate::keys::split_value_owner(o) {
                 Some((c, kw)) if c == callee => {
                     Mention::Value(Some(kw.to_string()), s.name.clone())
                 }

@@ -9,16 +9,17 @@ use super::{key_module, Hit};
 use crate::catalog::mentions::{normalise, Mention};
 use crate::catalog::{Catalog, EntryId};
 use crate::code::Resolved;
+use crate::keys::Key;
 use std::collections::HashMap;
 
 /// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,
 /// `kw:a.F:dt` -> `dt`, `val:a.F:kw:lagged` -> `lagged`.
-pub(super) fn mentioned_name(key: &str) -> Option<&str> {
-    let (kind, rest) = key.split_once(':')?;
-    match kind {
-        "sym" => Some(crate::keys::last_component(rest)),
-        "kw" | "val" => rest.rsplit(':').next(),
-        "member" => Some(rest),
+pub(super) fn mentioned_name(key: &str) -> Option<String> {
+    match Key::parse(key)? {
+        Key::Symbol(name) => Some(crate::keys::last_component(&name).to_string()),
+        Key::Keyword { name, .. } => Some(name),
+        Key::Value { value, .. } => Some(value),
+        Key::Member(name) => Some(name),
         _ => None,
     }
 }
@@ -37,7 +38,8 @@ pub(super) fn add_mention_hits(
             continue;
         };
         // A member of an untyped object: the packs the file imports, where code names it.
-        let member = key.starts_with("member:");
+        let name = name.as_str();
+        let member = matches!(Key::parse(key), Some(Key::Member(_)));
         let packs = match key_module(key) {
             Some(module) => catalog.packs_of_module(module),
             None if member => imported,
@@ -58,7 +60,7 @@ pub(super) fn add_mention_hits(
                     continue;
                 }
                 if how == Mention::InSpan
-                    && key.starts_with("sym:")
+                    && matches!(Key::parse(key), Some(Key::Symbol(_)))
                     && !member_of_symbol(entry, key)
                 {
                     continue;
@@ -281,13 +283,11 @@ pub(super) fn add_setting_mention_hits(
                 .map(|p| (p.to_string(), true)),
         );
     }
-    let hovered_value = resolved
-        .keys
-        .first()
-        .and_then(|k| k.strip_prefix("setval:"))
-        .and_then(|r| r.rsplit_once(':'))
-        .map(|(_, v)| v);
-    if let Some((stem, extension)) = hovered_value.and_then(|v| v.rsplit_once('.')) {
+    let hovered_value = match resolved.keys.first().and_then(|k| Key::parse(k)) {
+        Some(Key::SettingValue { value, .. }) => Some(value),
+        _ => None,
+    };
+    if let Some((stem, extension)) = hovered_value.as_deref().and_then(|v| v.rsplit_once('.')) {
         if !stem.is_empty() && extension.chars().any(|c| c.is_ascii_alphabetic()) {
             names.push((extension.to_string(), true));
         }

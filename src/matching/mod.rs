@@ -25,7 +25,7 @@ pub mod weights;
 
 use crate::catalog::{Catalog, EntryId};
 use crate::code::{CallSite, Resolved};
-use crate::keys;
+use crate::keys::{self, Key};
 use crate::model::{Entry, EntryKind, Pack, SymbolKind};
 use crate::source::SourceRoots;
 use serde::Serialize;
@@ -109,11 +109,7 @@ pub struct Explanation {
 
 /// The keys' scope: a symbol or keyword belongs to a package; env vars and paths don't.
 fn key_module(key: &str) -> Option<&str> {
-    let (kind, rest) = key.split_once(':')?;
-    match kind {
-        "sym" | "kw" | "val" => Some(keys::top_module(rest)),
-        _ => None,
-    }
+    keys::module_of(key)
 }
 
 fn in_scope(pack: &Pack, key: &str) -> bool {
@@ -286,13 +282,17 @@ fn direct_hits(
 /// `kw:oqupy.PtTebd:backend_config` -> (`kw:*:backend_config`, Keyword, `backend_config`).
 fn open_variant(key: &str) -> Option<(String, crate::model::SymbolKind, String)> {
     use crate::model::SymbolKind;
-    let (kind, rest) = key.split_once(':')?;
-    let name = rest.rsplit(':').next()?.to_string();
-    match kind {
-        "kw" => Some((keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name)),
-        "val" => Some((keys::val(keys::ANY_OWNER, &name), SymbolKind::Value, name)),
+    match Key::parse(key)? {
+        Key::Keyword { name, .. } => {
+            Some((keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name))
+        }
+        Key::Value { value, .. } => {
+            Some((keys::val(keys::ANY_OWNER, &value), SymbolKind::Value, value))
+        }
         // A flag a skill names in prose (`-urf`) without the command running it.
-        "flag" => Some((keys::flag(keys::ANY_OWNER, &name), SymbolKind::Flag, name)),
+        Key::Flag { flag, .. } => {
+            Some((keys::flag(keys::ANY_OWNER, &flag), SymbolKind::Flag, flag))
+        }
         _ => None,
     }
 }
@@ -308,7 +308,10 @@ fn rank_order(a: &(EntryId, Hit), b: &(EntryId, Hit)) -> std::cmp::Ordering {
 
 /// Whether the key's name is what the entry's first inline code span is about.
 fn names_first(entry: &Entry, key: &str) -> bool {
-    let name = key.rsplit(':').next().unwrap_or(key);
+    let Some(key) = Key::parse(key) else {
+        return false;
+    };
+    let name = key.name();
     let first = crate::symbols::inline_code(&entry.text).into_iter().next();
     first.is_some_and(|span| {
         let span = span.trim_matches(['"', '\'']);
@@ -321,24 +324,17 @@ fn names_first(entry: &Entry, key: &str) -> bool {
 }
 
 fn reason_for(key: &str) -> String {
-    let (kind, rest) = key.split_once(':').unwrap_or(("", key));
-    match kind {
-        "sym" => format!("names `{rest}`"),
-        "kw" => {
-            let (owner, name) = rest.rsplit_once(':').unwrap_or(("", rest));
-            format!("names keyword `{name}` of `{owner}`")
-        }
-        "val" => {
-            let mut parts = rest.rsplitn(2, ':');
-            let value = parts.next().unwrap_or("");
-            let owner = parts.next().unwrap_or("");
-            format!(
-                "names value `\"{value}\"` of `{}`",
-                owner.replace(':', "(") + "=...)"
-            )
-        }
-        "env" => format!("names environment variable `{rest}`"),
-        _ => format!("names `{rest}`"),
+    match Key::parse(key) {
+        Some(Key::Keyword { owner, name }) => format!("names keyword `{name}` of `{owner}`"),
+        Some(Key::Value {
+            callee,
+            keyword: Some(keyword),
+            value,
+        }) => format!("names value `\"{value}\"` of `{callee}({keyword}=...)`"),
+        Some(Key::Value { value, .. }) => format!("names value `\"{value}\"`"),
+        Some(Key::Env(name)) => format!("names environment variable `{name}`"),
+        Some(key) => format!("names `{}`", key.name()),
+        None => format!("names `{key}`"),
     }
 }
 
@@ -809,12 +805,13 @@ fn doc_item(catalog: &Catalog, pack_idx: u32, doc: &str, reason: String) -> Item
 /// `backend_config` hovered in `oqupy.Tempo(...)`: entries about `backend_config` of
 /// another callee are shown as related, with the owner spelled out.
 fn add_other_owner_related(catalog: &Catalog, resolved: &Resolved, explanation: &mut Explanation) {
-    let Some(kw_key) = resolved.keys.first().filter(|k| k.starts_with("kw:")) else {
+    let Some(kw_key) = resolved.keys.first() else {
         return;
     };
-    let Some((owner, name)) = kw_key["kw:".len()..].rsplit_once(':') else {
+    let Some(Key::Keyword { owner, name }) = Key::parse(kw_key) else {
         return;
     };
+    let (owner, name) = (owner.as_str(), name.as_str());
     for &id in catalog.with_key(&keys::kw(keys::ANY_OWNER, name)) {
         let (pack, skill, entry) = catalog.entry(id);
         if entry.kind != EntryKind::Pitfall || !in_scope(pack, kw_key) {
@@ -1084,11 +1081,14 @@ pub struct Completions {
 /// name; in a job script's assignment (`export OMP_NUM_THREADS=|`), the values they
 /// assign; on a flag being typed (`mpiexec -n|`), the flags they name for the command.
 pub fn completions(catalog: &Catalog, resolved: &Resolved, offset: usize) -> Option<Completions> {
-    let first = resolved.keys.first()?;
-    if let Some(rest) = first.strip_prefix("val:") {
+    let first = Key::parse(resolved.keys.first()?)?;
+    if let Key::Value {
+        callee,
+        keyword: Some(keyword),
+        ..
+    } = &first
+    {
         // Inside a literal value: its key is `val:callee:keyword:<typed so far>`.
-        let mut parts = rest.splitn(3, ':');
-        let (callee, keyword) = (parts.next()?, parts.next()?);
         // The string's content, between the quotes.
         let start = resolved.start + 1;
         return Some(Completions {
@@ -1099,12 +1099,13 @@ pub fn completions(catalog: &Catalog, resolved: &Resolved, offset: usize) -> Opt
         });
     }
     let (start, end) = (resolved.start, resolved.end);
-    if let Some((setting, typed)) = first
-        .strip_prefix("setval:")
-        .and_then(|r| r.rsplit_once(':'))
+    if let Key::SettingValue {
+        setting,
+        value: typed,
+    } = &first
     {
         let mut values = documented_setting_values(catalog, setting, &resolved.imported);
-        values.retain(|v| v.value.to_ascii_lowercase().starts_with(typed));
+        values.retain(|v| v.value.to_ascii_lowercase().starts_with(typed.as_str()));
         return Some(Completions {
             values,
             of: format!("{setting} value"),
@@ -1120,9 +1121,15 @@ pub fn completions(catalog: &Catalog, resolved: &Resolved, offset: usize) -> Opt
             end,
         });
     }
-    let (command, typed) = first.strip_prefix("flag:")?.rsplit_once(':')?;
+    let Key::Flag {
+        command,
+        flag: typed,
+    } = &first
+    else {
+        return None;
+    };
     let mut values = documented_flags(catalog, command, &resolved.imported);
-    values.retain(|f| f.value.starts_with(typed));
+    values.retain(|f| f.value.starts_with(typed.as_str()));
     Some(Completions {
         values,
         of: format!("{command} flag"),

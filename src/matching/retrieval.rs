@@ -12,9 +12,10 @@ use super::weights::{
     GENERIC_NAME_PARTS, MAX_RETRIEVED, MIN_GUARD_PART, MIN_PLURAL, RETRIEVAL_FACTOR,
     RETRIEVED_OWN_BOOST, STEMMED_LENGTH,
 };
-use super::{key_module, Hit};
+use super::Hit;
 use crate::catalog::{Catalog, EntryId};
 use crate::code::Resolved;
+use crate::keys::Key;
 use std::collections::HashMap;
 
 /// `search_lightcurve` -> `search`, `lightcurve`; `AddMultibodyPlantSceneGraph` -> `add`,
@@ -144,22 +145,23 @@ pub(super) fn retrieved_hits(
     // A package's name: the packs about it; an environment variable: the packs about
     // what the file imports (`ASE_AIMS_COMMAND` in a script importing ase).
     // An input file's keyword: the packs that own the file, and the keyword's last name.
-    let setting = own_key
-        .strip_prefix("set:")
-        .map(|name| name.rsplit('/').next().unwrap_or(name));
-    let (packs, own_name): (&[u32], Option<&str>) =
-        match (key_module(own_key), own_key.strip_prefix("env:"), setting) {
-            (Some(module), _, _) => (catalog.packs_of_module(module), mentioned_name(own_key)),
-            (None, Some(name), _) | (None, None, Some(name)) => (imported, Some(name)),
-            // A member of an untyped object, a command's flag (`--mesh` is `mesh`): the
-            // packs about what the file imports.
-            (None, None, None) => match own_key.split_once(':') {
-                Some(("member", name)) => (imported, Some(name)),
-                Some(("flag", owned)) => (imported, owned.rsplit(':').next()),
-                _ => return Vec::new(),
-            },
-        };
-    let Some(own_name) = own_name else {
+    let Some(key) = Key::parse(own_key) else {
+        return Vec::new();
+    };
+    let (packs, own_name): (&[u32], Option<String>) = match (key.module(), &key) {
+        (Some(module), _) => (catalog.packs_of_module(module), mentioned_name(own_key)),
+        (None, Key::Env(name)) => (imported, Some(name.clone())),
+        (None, Key::Setting(name)) => (
+            imported,
+            Some(name.rsplit('/').next().unwrap_or(name).to_string()),
+        ),
+        // A member of an untyped object, a command's flag (`--mesh` is `mesh`): the
+        // packs about what the file imports.
+        (None, Key::Member(name)) => (imported, Some(name.clone())),
+        (None, Key::Flag { flag, .. }) => (imported, Some(flag.clone())),
+        _ => return Vec::new(),
+    };
+    let Some(own_name) = own_name.as_deref() else {
         return Vec::new();
     };
     if packs.is_empty() {
@@ -190,14 +192,18 @@ pub(super) fn retrieved_hits(
             .flat_map(name_parts)
             .collect::<Vec<_>>()
     };
-    if setting.is_some() {
+    if matches!(key, Key::Setting(_)) {
         // Its group's path and its value: the other keywords of a long group are no
         // context of this one.
         context.extend(resolved.symbol.split(['/', '=']).flat_map(name_parts));
     } else {
         context.extend(below_package(&resolved.symbol));
     }
-    if let Some(call) = resolved.call.as_ref().filter(|_| setting.is_none()) {
+    if let Some(call) = resolved
+        .call
+        .as_ref()
+        .filter(|_| !matches!(key, Key::Setting(_)))
+    {
         context.extend(below_package(&call.callee));
         for kw in &call.keywords {
             context.extend(name_parts(&kw.name));

@@ -107,15 +107,16 @@ pub fn name_resolved(catalog: &Catalog, resolved: &Resolved) -> Option<Resolved>
 /// or a keyword of a call of one: a `member:` key, looked up by name in the packs the
 /// file imports, as for any object the file does not type (`code::python`'s members).
 fn member_of_unnamed(resolved: &Resolved, from: &str) -> Option<Resolved> {
-    let first = resolved.keys.first()?;
-    let name = if let Some(symbol) = first.strip_prefix("sym:") {
-        keys::last_component(symbol.strip_prefix(from)?.strip_prefix('.')?)
-    } else {
+    let name = match keys::Key::parse(resolved.keys.first()?)? {
+        keys::Key::Symbol(symbol) => {
+            keys::last_component(symbol.strip_prefix(from)?.strip_prefix('.')?).to_string()
+        }
         // A keyword of a call nothing names (`Langevin(..., temperature_K=300)` in a
         // snippet): the keyword's name, as a member's.
-        let (owner, keyword) = first.strip_prefix("kw:")?.rsplit_once(':')?;
-        owner.starts_with(from).then_some(keyword)?
+        keys::Key::Keyword { owner, name } => owner.starts_with(from).then_some(name)?,
+        _ => return None,
     };
+    let name = name.as_str();
     let key = keys::member(name);
     let written = |s: &str| {
         s.strip_prefix(keys::UNBOUND_PREFIX)

@@ -6,9 +6,10 @@ use crate::catalog::mentions::Mention;
 
 /// How strong a link through an exact key is.
 pub fn key_strength(key: &str) -> f32 {
-    match key.split_once(':').map(|(k, _)| k) {
-        Some("val") => 5.0,
-        Some("kw") | Some("env") | Some("setval") => 4.0,
+    use crate::keys::Key;
+    match Key::parse(key) {
+        Some(Key::Value { .. }) => 5.0,
+        Some(Key::Keyword { .. } | Key::Env(_) | Key::SettingValue { .. }) => 4.0,
         _ => 3.0,
     }
 }
