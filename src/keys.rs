@@ -316,6 +316,16 @@ pub fn flag_keyword(flag: &str) -> Option<String> {
     (name.len() >= MIN_FLAG_KEYWORD && is_identifier(&name)).then_some(name)
 }
 
+/// The flag families a flag belongs to, as skills write them: `-l1` is in `-l*`,
+/// `--mesh-order` in `--mesh*` and `--mesh-*`. At least one letter stays before the `*`.
+pub fn flag_families(flag: &str) -> Vec<String> {
+    let dashes = flag.len() - flag.trim_start_matches('-').len();
+    (dashes + 1..flag.len())
+        .filter(|&end| flag.is_char_boundary(end))
+        .map(|end| format!("{}*", &flag[..end]))
+        .collect()
+}
+
 /// Shortest flag name that stands for a keyword (`-np`, `-n` are too common).
 const MIN_FLAG_KEYWORD: usize = 3;
 
@@ -398,6 +408,16 @@ mod tests {
             let key = Key::parse(text).unwrap_or_else(|| panic!("{text} is a key"));
             assert_eq!(key.to_string(), text);
         }
+    }
+
+    #[test]
+    fn a_flag_belongs_to_the_families_skills_write() {
+        assert_eq!(super::flag_families("-l1"), ["-l*"]);
+        assert_eq!(
+            super::flag_families("--mesh-o"),
+            ["--m*", "--me*", "--mes*", "--mesh*", "--mesh-*"]
+        );
+        assert!(super::flag_families("-n").is_empty());
     }
 
     #[test]

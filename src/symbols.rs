@@ -616,8 +616,10 @@ fn shell_symbols(text: &str, inline: bool, out: &mut BTreeSet<Symbol>, paths: &m
 fn flag_name(span: &str) -> Option<&str> {
     let name = span.split('=').next()?;
     let body = name.strip_prefix("--").or_else(|| name.strip_prefix('-'))?;
-    (body.starts_with(|c: char| c.is_ascii_alphabetic())
-        && body
+    // `-l*`: a family of flags (`-l1`, `-l2`, ...), as skills write them.
+    let stem = body.strip_suffix('*').unwrap_or(body);
+    (stem.starts_with(|c: char| c.is_ascii_alphabetic())
+        && stem
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
     .then_some(name)

@@ -224,7 +224,7 @@ fn direct_hits(
     let mut hits: HashMap<EntryId, Hit> = HashMap::new();
     for (i, key) in keys_list.iter().enumerate() {
         let own = i < own_keys;
-        let open = open_variant(key);
+        let open = open_variants(key);
         let exact = reachable(catalog, key, key, imported)
             .into_iter()
             .map(|id| (id, 1.0));
@@ -279,21 +279,24 @@ fn direct_hits(
     hits
 }
 
-/// `kw:oqupy.PtTebd:backend_config` -> (`kw:*:backend_config`, Keyword, `backend_config`).
-fn open_variant(key: &str) -> Option<(String, crate::model::SymbolKind, String)> {
+/// `kw:oqupy.PtTebd:backend_config` -> (`kw:*:backend_config`, Keyword, `backend_config`):
+/// the keys under which a skill that leaves the owner open names the same thing.
+fn open_variants(key: &str) -> Vec<(String, crate::model::SymbolKind, String)> {
     use crate::model::SymbolKind;
-    match Key::parse(key)? {
-        Key::Keyword { name, .. } => {
-            Some((keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name))
+    match Key::parse(key) {
+        Some(Key::Keyword { name, .. }) => {
+            vec![(keys::kw(keys::ANY_OWNER, &name), SymbolKind::Keyword, name)]
         }
-        Key::Value { value, .. } => {
-            Some((keys::val(keys::ANY_OWNER, &value), SymbolKind::Value, value))
+        Some(Key::Value { value, .. }) => {
+            vec![(keys::val(keys::ANY_OWNER, &value), SymbolKind::Value, value)]
         }
-        // A flag a skill names in prose (`-urf`) without the command running it.
-        Key::Flag { flag, .. } => {
-            Some((keys::flag(keys::ANY_OWNER, &flag), SymbolKind::Flag, flag))
-        }
-        _ => None,
+        // A flag a skill names in prose (`-urf`) without the command running it, and the
+        // families it belongs to (`-l*` for `-l1`).
+        Some(Key::Flag { flag, .. }) => std::iter::once(flag.clone())
+            .chain(keys::flag_families(&flag))
+            .map(|name| (keys::flag(keys::ANY_OWNER, &name), SymbolKind::Flag, name))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
