@@ -315,7 +315,7 @@ pub fn load(
     show_progress: bool,
 ) -> Result<(Catalog, LoadReport)> {
     let cwd = std::env::current_dir().ok();
-    let sources = crate::catalog::resolve_sources(dirs, cwd.as_deref(), &front::configured_dirs())?;
+    let sources = crate::catalog::resolve_sources(dirs, cwd.as_deref())?;
     let options = CatalogOptions {
         cache_base: args.cache_dir.clone(),
         in_memory: args.no_cache,
@@ -446,10 +446,7 @@ fn code_catalog(
 /// Where package sources are: asked of the interpreter only by commands that show
 /// source locations (`explain`), since starting Python costs tens of milliseconds.
 fn source_roots(workspace: &std::path::Path, code: &CodeArgs) -> crate::source::SourceRoots {
-    let python = code
-        .python
-        .clone()
-        .or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from));
+    let python = crate::source::configured_python(code.python.clone());
     crate::source::SourceRoots::discover(Some(workspace), python.as_deref())
 }
 

@@ -15,17 +15,6 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Extra skill directories from `$SKILL_LSP_SKILLS` (path-list separated).
-pub fn configured_dirs() -> Vec<PathBuf> {
-    std::env::var_os("SKILL_LSP_SKILLS")
-        .map(|v| {
-            std::env::split_paths(&v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The workspace of a path: the nearest ancestor holding skill packs, else the nearest
 /// project root (.git, pyproject.toml, setup.py), else the path's folder.
 pub fn workspace_of(path: &Path) -> PathBuf {
@@ -59,7 +48,7 @@ pub fn workspace_of(path: &Path) -> PathBuf {
 /// workspace.
 pub fn sources_for(anchor: &Path, skills: &[PathBuf]) -> Result<(Vec<PackSource>, PathBuf)> {
     let workspace = workspace_of(anchor);
-    let sources = crate::catalog::resolve_sources(skills, Some(&workspace), &configured_dirs())?;
+    let sources = crate::catalog::resolve_sources(skills, Some(&workspace))?;
     Ok((sources, workspace))
 }
 

@@ -592,29 +592,68 @@ fn entry_keys(entry: &Entry) -> Vec<String> {
     keys
 }
 
-/// The packs to use: given directories, else the workspace's plus extra configured ones,
-/// else the embedded default.
+/// The packs to use, for every front end alike: given directories, else the packs of the
+/// workspaces plus the configured ones (`configured`: editor settings, then
+/// `$SKILL_LSP_SKILLS`), else the embedded default. A directory that holds no pack is
+/// returned as an error beside the packs found: the CLI stops on it, the language server
+/// logs it and serves the rest.
+pub fn pack_sources(
+    dirs: &[PathBuf],
+    workspaces: &[PathBuf],
+    configured: &[PathBuf],
+) -> (Vec<PackSource>, Vec<CatalogError>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    let mut add = |dir: &PathBuf, sources: &mut Vec<PackSource>| match PackLocation::from_dir(dir) {
+        Ok(location) => sources.push(PackSource::Disk(location)),
+        Err(e) => errors.push(CatalogError::from(e)),
+    };
+    for dir in dirs {
+        add(dir, &mut sources);
+    }
+    if dirs.is_empty() {
+        for workspace in workspaces {
+            sources.extend(
+                pack::workspace_packs(workspace)
+                    .into_iter()
+                    .map(PackSource::Disk),
+            );
+        }
+        for dir in configured {
+            add(dir, &mut sources);
+        }
+    }
+    let mut sources = unique_sources(sources);
+    if sources.is_empty() && dirs.is_empty() {
+        sources.push(PackSource::Embedded);
+    }
+    (sources, errors)
+}
+
+/// [`pack_sources`] for one workspace (or none), with `$SKILL_LSP_SKILLS` as the
+/// configured packs; the first directory without a pack is an error.
 pub fn resolve_sources(
     dirs: &[PathBuf],
     workspace: Option<&Path>,
-    extra: &[PathBuf],
 ) -> Result<Vec<PackSource>, CatalogError> {
-    let mut sources = Vec::new();
-    for dir in dirs {
-        sources.push(PackSource::Disk(PackLocation::from_dir(dir)?));
+    let workspaces: Vec<PathBuf> = workspace.map(Path::to_path_buf).into_iter().collect();
+    let (sources, errors) = pack_sources(dirs, &workspaces, &env_skill_dirs());
+    match errors.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(sources),
     }
-    if sources.is_empty() {
-        if let Some(ws) = workspace {
-            sources.extend(pack::workspace_packs(ws).into_iter().map(PackSource::Disk));
-        }
-        for dir in extra {
-            sources.push(PackSource::Disk(PackLocation::from_dir(dir)?));
-        }
-    }
-    if sources.is_empty() {
-        sources.push(PackSource::Embedded);
-    }
-    Ok(unique_sources(sources))
+}
+
+/// Extra skill directories from `$SKILL_LSP_SKILLS` (path-list separated): read here
+/// only, for the CLI, the language server and the MCP server alike.
+pub fn env_skill_dirs() -> Vec<PathBuf> {
+    std::env::var_os("SKILL_LSP_SKILLS")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Each pack once, at its first place: a pack listed twice in `skillPaths` (not next to

@@ -13,30 +13,16 @@ use tower_lsp_server::ls_types::{MessageType, ProgressToken};
 /// The pack sources for the current workspace folders and settings.
 pub fn sources(state: &State) -> Vec<PackSource> {
     let settings = state.settings().clone();
-    let mut sources = Vec::new();
-    for folder in state.workspace_folders() {
-        sources.extend(
-            crate::pack::workspace_packs(&folder)
-                .into_iter()
-                .map(PackSource::Disk),
-        );
-    }
-    let env_dirs: Vec<std::path::PathBuf> = std::env::var_os("SKILL_LSP_SKILLS")
-        .map(|v| {
-            std::env::split_paths(&v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    for dir in settings.skill_paths.iter().chain(&env_dirs) {
-        match crate::pack::PackLocation::from_dir(dir) {
-            Ok(loc) => sources.push(PackSource::Disk(loc)),
-            Err(e) => tracing::warn!("skill path skipped: {e}"),
-        }
-    }
-    let mut sources = crate::catalog::unique_sources(sources);
-    if sources.is_empty() {
-        sources.push(PackSource::Embedded);
+    let configured: Vec<std::path::PathBuf> = settings
+        .skill_paths
+        .iter()
+        .cloned()
+        .chain(crate::catalog::env_skill_dirs())
+        .collect();
+    let (sources, skipped) =
+        crate::catalog::pack_sources(&[], &state.workspace_folders(), &configured);
+    for e in skipped {
+        tracing::warn!("skill path skipped: {e}");
     }
     sources
 }
@@ -247,11 +233,7 @@ pub fn spawn_poller(state: Arc<State>) {
 /// Package sources (workspace + interpreter sys.path), found off the hover path.
 pub async fn discover_sources(state: Arc<State>) {
     let folders = state.workspace_folders();
-    let python = state
-        .settings()
-        .python_path
-        .clone()
-        .or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(Into::into));
+    let python = crate::source::configured_python(state.settings().python_path.clone());
     let roots = tokio::task::spawn_blocking(move || {
         let mut roots =
             SourceRoots::discover(folders.first().map(|p| p.as_path()), python.as_deref());

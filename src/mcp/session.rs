@@ -39,7 +39,7 @@ impl Session {
                     .with_context(|| format!("root {}", root.display()))?,
             );
         }
-        for dir in crate::front::configured_dirs() {
+        for dir in crate::catalog::env_skill_dirs() {
             if let Ok(dir) = dir.canonicalize() {
                 canonical.push(dir);
             }
@@ -130,7 +130,7 @@ impl Session {
         known
             .entry(workspace.to_path_buf())
             .or_insert_with(|| {
-                let python = std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from);
+                let python = crate::source::configured_python(None);
                 SourceRoots::discover(Some(workspace), python.as_deref())
             })
             .clone()

@@ -11,6 +11,12 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The interpreter to ask for `sys.path`: the one the user named (a setting, a flag),
+/// else `$SKILL_LSP_PYTHON`; `None` runs nothing. Read here only, for every front end.
+pub fn configured_python(named: Option<PathBuf>) -> Option<PathBuf> {
+    named.or_else(|| std::env::var_os("SKILL_LSP_PYTHON").map(PathBuf::from))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SourceRoots {
     roots: Vec<PathBuf>,
