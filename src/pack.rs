@@ -231,6 +231,25 @@ fn disk_files(location: &PackLocation, problems: &mut Vec<Problem>) -> Vec<PackF
     files
 }
 
+/// The text of a skill file as the catalog read it: from the binary for an embedded pack
+/// (`embedded:ase/skills/ase-index/SKILL.md`), else from disk, inside the pack's root
+/// and capped like every pack file.
+pub fn skill_file_text(pack: &Pack, file: &str) -> Result<String, String> {
+    let bytes = match file.strip_prefix("embedded:") {
+        Some(rel) if pack.embedded => EMBEDDED
+            .get_file(rel)
+            .map(|f| f.contents().to_vec())
+            .ok_or_else(|| format!("{file}: not in the embedded packs"))?,
+        _ => {
+            let root = Path::new(&pack.root)
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", pack.root))?;
+            read_checked(Path::new(file), &root)?
+        }
+    };
+    String::from_utf8(bytes).map_err(|_| format!("{file}: not UTF-8"))
+}
+
 /// Reads a file only if it is a regular file inside `root` and not too large.
 fn read_checked(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
     read_in_root(path, root, MAX_FILE_BYTES)

@@ -85,6 +85,9 @@ fn mcp_session_with_the_official_client() {
         explain(&examples.join("aliases.py"), 999, 1),
         json!({"tool": "explain", "arguments": {"file": examples.join("aliases.py")}}),
         explain(&examples.join("aliases.py"), 5, 13),
+        json!({"list_resources": true}),
+        json!({"read_resource": "skill://ase/ase-parallel-hpc"}),
+        json!({"read_resource": "skill://ase/no-such-skill"}),
     ];
     let notebook = corpus
         .as_ref()
@@ -189,15 +192,29 @@ fn mcp_session_with_the_official_client() {
     }
     let again = ok(&calls[10], "explain after the bad calls");
     assert_eq!(again["structured"]["symbol"], "ase.io.read");
+    // The skills as resources: listed, read, and a clear error for one that is not there.
+    let listed = calls[11]["resources"].as_array().expect("resources");
+    let hpc = listed
+        .iter()
+        .find(|r| r["uri"] == "skill://ase/ase-parallel-hpc")
+        .unwrap_or_else(|| panic!("{listed:#?}"));
+    assert_eq!(hpc["mime_type"], "text/markdown");
+    let text = calls[12]["contents"][0].as_str().expect("SKILL.md text");
+    assert!(
+        text.starts_with("---") && text.contains("ase-parallel-hpc"),
+        "{text}"
+    );
+    let missing = calls[13]["protocol_error"].as_str().unwrap_or_default();
+    assert!(missing.contains("no skill"), "{:#}", calls[13]);
 
     if corpus.is_some() {
         // A corpus pack found from the file asked about (a notebook cell).
-        let cell = ok(&calls[11], "explain in a corpus notebook");
+        let cell = ok(&calls[14], "explain in a corpus notebook");
         assert!(
             cell["text"].as_str().unwrap().contains("stdrun.hoc"),
             "{cell:#}"
         );
-        let uproot = ok(&calls[12], "skills of a corpus pack");
+        let uproot = ok(&calls[15], "skills of a corpus pack");
         assert!(
             uproot["structured"]["skills"]
                 .as_array()

@@ -6,6 +6,7 @@
 //! stdout carries only protocol messages (one JSON object per line, written by rmcp);
 //! logs go to stderr. The session ends when the client closes stdin.
 
+mod resources;
 mod session;
 mod tools;
 

@@ -5,9 +5,15 @@
 use super::session::Session;
 use crate::front;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
-use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{
+    CallToolResult, ContentBlock, Implementation, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig,
+};
 use rmcp::schemars::{self, JsonSchema};
+use rmcp::service::RequestContext;
 use rmcp::{tool, tool_handler, tool_router, ServerHandler};
+use rmcp::{ErrorData, RoleServer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -120,7 +126,7 @@ fn page(
 
 /// The packs for a listing or a search: `dirs` when given (each under the roots), else
 /// those of the server's working directory.
-fn packs_of(
+pub(super) fn packs_of(
     session: &Session,
     dirs: Option<Vec<String>>,
 ) -> anyhow::Result<Vec<crate::catalog::PackSource>> {
@@ -295,13 +301,54 @@ impl SkillServer {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SkillServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("skill-lsp", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "Pitfalls, doc paths and source entry points from scientific packages' skill \
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new("skill-lsp", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "Pitfalls, doc paths and source entry points from scientific packages' skill \
                  documents. Call `explain` at the call you are writing (file, 1-based line and \
                  column); call `check` on a file before you finish with it; `search` when you \
-                 need what the skills say about a name or an error message.",
-            )
+                 need what the skills say about a name or an error message. The skills \
+                 themselves are resources (`skill://PACK/SKILL`).",
+        )
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let session = self.session.clone();
+        match tokio::task::spawn_blocking(move || super::resources::list(&session)).await {
+            Ok(Ok(resources)) => Ok(ListResourcesResult::with_all_items(resources)),
+            Ok(Err(why)) => Err(ErrorData::internal_error(format!("{why:#}"), None)),
+            Err(join) => Err(ErrorData::internal_error(join.to_string(), None)),
+        }
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let session = self.session.clone();
+        let uri = request.uri.clone();
+        match tokio::task::spawn_blocking(move || super::resources::read(&session, &uri)).await {
+            Ok(Ok(text)) => {
+                let contents = ResourceContents::TextResourceContents {
+                    uri: request.uri,
+                    mime_type: Some("text/markdown".into()),
+                    text,
+                    meta: None,
+                };
+                Ok(ReadResourceResult::new(vec![contents]).into())
+            }
+            Ok(Err(why)) => Err(ErrorData::resource_not_found(format!("{why:#}"), None)),
+            Err(join) => Err(ErrorData::internal_error(join.to_string(), None)),
+        }
     }
 }

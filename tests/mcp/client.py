@@ -2,7 +2,8 @@
 
     client.py session BIN CWD ROOT... < calls.json   one session; prints a JSON transcript
                                                        (calls: {"tool", "arguments"}, or the
-                                                       steps {"sleep": s}, {"write", "text"})
+                                                       steps {"sleep": s}, {"write", "text"},
+                                                       {"list_resources"}, {"read_resource": uri})
     client.py legacy BIN CWD                           the initialize handshake (pre-2026 clients)
     client.py raw BIN CWD                              stdout framing and exit on end of input
     client.py bench BIN CWD N FILE LINE COLUMN         N explain round trips; prints timings
@@ -62,6 +63,20 @@ async def session(bin_path, cwd, roots, calls):
             if "write" in call:
                 with open(call["write"], "w") as handle:
                     handle.write(call["text"])
+                continue
+            if "list_resources" in call:
+                listed = await client.list_resources()
+                out["calls"].append(
+                    {"resources": [{"uri": str(r.uri), "name": r.name, "mime_type": r.mime_type}
+                                   for r in listed.resources]}
+                )
+                continue
+            if "read_resource" in call:
+                try:
+                    read = await client.read_resource(call["read_resource"])
+                    out["calls"].append({"contents": [c.text for c in read.contents]})
+                except Exception as why:
+                    out["calls"].append({"protocol_error": repr(why)})
                 continue
             try:
                 result = await client.call_tool(call["tool"], call["arguments"])
