@@ -88,6 +88,7 @@ fn mcp_session_with_the_official_client() {
         json!({"list_resources": true}),
         json!({"read_resource": "skill://ase/ase-parallel-hpc"}),
         json!({"read_resource": "skill://ase/no-such-skill"}),
+        json!({"tool": "search", "arguments": {"query": "read", "offset": 1_000_000_000_000u64}}),
     ];
     let notebook = corpus
         .as_ref()
@@ -206,15 +207,18 @@ fn mcp_session_with_the_official_client() {
     );
     let missing = calls[13]["protocol_error"].as_str().unwrap_or_default();
     assert!(missing.contains("no skill"), "{:#}", calls[13]);
+    // A page past the end is empty, not an error.
+    let far = ok(&calls[14], "search far past the end");
+    assert_eq!(far["structured"]["results"], json!([]), "{far:#}");
 
     if corpus.is_some() {
         // A corpus pack found from the file asked about (a notebook cell).
-        let cell = ok(&calls[14], "explain in a corpus notebook");
+        let cell = ok(&calls[15], "explain in a corpus notebook");
         assert!(
             cell["text"].as_str().unwrap().contains("stdrun.hoc"),
             "{cell:#}"
         );
-        let uproot = ok(&calls[15], "skills of a corpus pack");
+        let uproot = ok(&calls[16], "skills of a corpus pack");
         assert!(
             uproot["structured"]["skills"]
                 .as_array()

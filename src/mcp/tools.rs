@@ -26,6 +26,8 @@ pub const EXPLAIN_MAX_CHARS: usize = 2_000;
 const DEFAULT_PAGE: usize = 20;
 /// The most a caller may ask for in one page.
 const MAX_PAGE: usize = 200;
+/// The deepest `search` pages reach: past it a model should refine the query.
+const MAX_SEARCHED: usize = 1_000;
 
 #[derive(Deserialize, JsonSchema)]
 pub struct ExplainArgs {
@@ -217,8 +219,11 @@ impl SkillServer {
         answer(&self.session, move |session| {
             let sources = packs_of(session, args.dirs)?;
             let catalog = session.catalog(&sources)?;
-            let wanted =
-                args.offset.unwrap_or(0) + args.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+            let wanted = args
+                .offset
+                .unwrap_or(0)
+                .saturating_add(args.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE))
+                .min(MAX_SEARCHED);
             // One more than the page, so the caller learns whether there is a next one.
             let hits = catalog.search(&args.query, wanted + 1)?;
             let (start, end, next) = page(hits.len(), args.offset, args.limit);
