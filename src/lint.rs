@@ -1,11 +1,12 @@
 //! `skill-lsp lint`: what a skill author should fix in a pack, by the rules the language
 //! server applies to the skill files of the workspace's own packs: cited paths the
 //! repository does not have (`skill_lint::cited_paths`, which knows paths relative to the
-//! skill's folder), markdown links to files that are not there, and the problems found
-//! while reading the pack.
+//! skill's folder), markdown links to files that are not there, the problems found
+//! while reading the pack, and pitfalls that name no API in inline code (a hover can
+//! reach those only by their words, so editors and agents rarely show them).
 
 use crate::catalog::Catalog;
-use crate::model::{Pack, Severity};
+use crate::model::{EntryKind, Pack, Severity, SymbolKind};
 use crate::skill_lint::cited_paths;
 use pulldown_cmark::{Event, Parser, Tag};
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ pub struct LintFinding {
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
-    /// `dead-path`, `broken-link` or `pack-problem`.
+    /// `dead-path`, `broken-link`, `pack-problem` or `unlinked-pitfall`.
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -72,6 +73,12 @@ fn skill_files(pack: &Pack) -> Vec<PathBuf> {
     files
 }
 
+/// Whether a pitfall names nothing a call site, a job script or an input file can be
+/// keyed by (paths say where to read, not what the pitfall is about).
+fn names_no_api(entry: &crate::model::Entry) -> bool {
+    entry.symbols.iter().all(|s| s.kind == SymbolKind::Path)
+}
+
 fn lint_file(catalog: &Catalog, pack: &Pack, file: &Path, text: &str, out: &mut Vec<LintFinding>) {
     let at = |rule, severity, start: usize, end: usize, message: String| {
         let (line, column) = line_column(text, start);
@@ -123,6 +130,28 @@ fn lint_file(catalog: &Catalog, pack: &Pack, file: &Path, text: &str, out: &mut 
         }
     }
     let shown = file.display().to_string();
+    for entry in pack
+        .skills
+        .iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| e.file == shown && e.kind == EntryKind::Pitfall && names_no_api(e))
+    {
+        let line = entry.line.max(1);
+        out.push(LintFinding {
+            file: file.to_path_buf(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 1,
+            rule: "unlinked-pitfall",
+            severity: Severity::Warning,
+            message: "this pitfall names no API in inline code (a function, keyword, value, \
+                      environment variable, command, flag or input keyword): hovers and \
+                      `check` reach it only by its words; name what it is about, e.g. \
+                      `pkg.func(kw=...)`"
+                .to_string(),
+        });
+    }
     for problem in catalog.problems.iter().filter(|p| p.file == shown) {
         let line = problem.line.max(1);
         out.push(LintFinding {

@@ -14,7 +14,7 @@ fn pack() -> tempfile::TempDir {
     common::write_skill(
         root,
         "fluxo-guide",
-        "## Pitfalls\n- See `doc/real.rst` and `doc/missing.rst`; settings in `~/.fluxo/profile.json`.\n\
+        "## Reading\n- See `doc/real.rst` and `doc/missing.rst`; settings in `~/.fluxo/profile.json`.\n\
          - Inputs match `examples/*/input.dat`; `waveplot_in.hsd` is any example's.\n\
          - Maps: `references/doc_map.md`, [the map](references/doc_map.md), [gone](references/gone.md),\n\
            [a page](https://example.org/x.md), [above](#pitfalls).\n",
@@ -92,4 +92,31 @@ fn lint_finds_dead_paths_and_broken_links_and_nothing_else() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// A pitfall that names no API in inline code is reported (hovers reach it only by its
+/// words); one that names its call, keyword or variable is not.
+#[test]
+fn lint_reports_pitfalls_that_name_no_api() {
+    let work = tempfile::tempdir().unwrap();
+    common::write_skill(
+        work.path(),
+        "fluxo-guide",
+        "## Pitfalls\n\
+         - Downloading too much data makes every later step slow.\n\
+         - `fluxo.run(...)` with a loose `tol` diverges silently.\n\
+         - Set `OMP_NUM_THREADS=1` before a threaded solve (`doc/threads.rst`).\n\
+         - Everything is explained in `doc/threads.rst`.\n",
+    );
+    let out = lint(work.path(), "json");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unlinked: Vec<u64> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unlinked-pitfall")
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
+    assert_eq!(unlinked, vec![8, 11], "{json:#}");
 }
