@@ -130,40 +130,43 @@ fn lint_file(catalog: &Catalog, pack: &Pack, file: &Path, text: &str, out: &mut 
         }
     }
     let shown = file.display().to_string();
+    // Findings about a whole line (the entry's or the problem's first), at column 1.
+    let on_line = |line: u32, rule, severity, message: String| {
+        let line = line.max(1);
+        LintFinding {
+            file: file.to_path_buf(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 1,
+            rule,
+            severity,
+            message,
+        }
+    };
     for entry in pack
         .skills
         .iter()
         .flat_map(|s| &s.entries)
         .filter(|e| e.file == shown && e.kind == EntryKind::Pitfall && names_no_api(e))
     {
-        let line = entry.line.max(1);
-        out.push(LintFinding {
-            file: file.to_path_buf(),
-            line,
-            column: 1,
-            end_line: line,
-            end_column: 1,
-            rule: "unlinked-pitfall",
-            severity: Severity::Warning,
-            message: "this pitfall names no API in inline code (a function, keyword, value, \
-                      environment variable, command, flag or input keyword): hovers and \
-                      `check` reach it only by its words; name what it is about, e.g. \
-                      `pkg.func(kw=...)`"
+        out.push(on_line(
+            entry.line,
+            "unlinked-pitfall",
+            Severity::Warning,
+            "this pitfall names no API in inline code (a function, keyword, value, \
+             environment variable, command, flag or input keyword): hovers and `check` \
+             reach it only by its words; name what it is about, e.g. `pkg.func(kw=...)`"
                 .to_string(),
-        });
+        ));
     }
     for problem in catalog.problems.iter().filter(|p| p.file == shown) {
-        let line = problem.line.max(1);
-        out.push(LintFinding {
-            file: file.to_path_buf(),
-            line,
-            column: 1,
-            end_line: line,
-            end_column: 1,
-            rule: "pack-problem",
-            severity: problem.severity,
-            message: problem.message.clone(),
-        });
+        out.push(on_line(
+            problem.line,
+            "pack-problem",
+            problem.severity,
+            problem.message.clone(),
+        ));
     }
 }
 
