@@ -44,6 +44,15 @@ pub struct PackDirs {
     skills: Vec<PathBuf>,
 }
 
+impl PackArgs {
+    fn options(&self) -> CatalogOptions {
+        CatalogOptions {
+            cache_base: self.cache_dir.clone(),
+            in_memory: self.no_cache,
+        }
+    }
+}
+
 impl PackDirs {
     fn all(self) -> Vec<PathBuf> {
         self.dirs.into_iter().chain(self.skills).collect()
@@ -271,15 +280,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn serve_lsp() -> Result<ExitCode> {
+/// Runs a server's future to its end on a two-thread runtime; background tasks
+/// (polling, debounced diagnostics) end with the runtime.
+fn serve<T>(server: impl std::future::Future<Output = T>) -> Result<T> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let clean = runtime.block_on(crate::lsp::run_stdio());
-    // Background tasks (polling, debounced diagnostics) end with the runtime.
+    let done = runtime.block_on(server);
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(done)
+}
+
+fn serve_lsp() -> Result<ExitCode> {
+    let clean = serve(crate::lsp::run_stdio())?;
     Ok(if clean {
         ExitCode::SUCCESS
     } else {
@@ -293,19 +308,10 @@ fn serve_mcp(roots: Vec<PathBuf>, packs: &PackArgs) -> Result<ExitCode> {
     } else {
         roots
     };
-    let options = CatalogOptions {
-        cache_base: packs.cache_dir.clone(),
-        in_memory: packs.no_cache,
-    };
+    let options = packs.options();
     let session = crate::mcp::Session::new(&roots, options)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let served = runtime.block_on(crate::mcp::serve_stdio(session));
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    served.map(|()| ExitCode::SUCCESS)
+    serve(crate::mcp::serve_stdio(session))??;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the catalog for DIRs (or the current workspace, else the embedded default).
@@ -316,10 +322,7 @@ pub fn load(
 ) -> Result<(Catalog, LoadReport)> {
     let cwd = std::env::current_dir().ok();
     let sources = crate::catalog::resolve_sources(dirs, cwd.as_deref())?;
-    let options = CatalogOptions {
-        cache_base: args.cache_dir.clone(),
-        in_memory: args.no_cache,
-    };
+    let options = args.options();
     let bar = (show_progress && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(sources.len() as u64);
         bar.set_style(
@@ -431,10 +434,7 @@ fn code_catalog(
     packs: &PackArgs,
 ) -> Result<(Catalog, PathBuf)> {
     let (sources, workspace) = front::sources_for(anchor, &code.skills)?;
-    let options = CatalogOptions {
-        cache_base: packs.cache_dir.clone(),
-        in_memory: packs.no_cache,
-    };
+    let options = packs.options();
     let (catalog, report) =
         Catalog::load(&sources, &options, |_| {}).context("loading skill packs")?;
     if let Some(reason) = &report.fallback {
