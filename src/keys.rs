@@ -108,41 +108,26 @@ pub fn module_of(key: &str) -> Option<&str> {
     Some(top_module(owner))
 }
 
-/// Splits `text` at its first single `:` (one not part of `::`).
-fn split_part(text: &str) -> Option<(&str, &str)> {
+/// The byte positions of the single `:`s of `text` (those not part of a `::`).
+fn single_colons(text: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b':' {
-            if bytes.get(i + 1) == Some(&b':') {
-                i += 2;
-                continue;
-            }
-            return Some((&text[..i], &text[i + 1..]));
-        }
-        i += 1;
-    }
-    None
+    (0..bytes.len()).filter(move |&i| {
+        bytes[i] == b':' && (i == 0 || bytes[i - 1] != b':') && bytes.get(i + 1) != Some(&b':')
+    })
 }
 
-/// Splits `text` at its last single `:` (one not part of `::`).
+/// Splits `text` at its first single `:`.
+fn split_part(text: &str) -> Option<(&str, &str)> {
+    single_colons(text)
+        .next()
+        .map(|i| (&text[..i], &text[i + 1..]))
+}
+
+/// Splits `text` at its last single `:`.
 fn split_last_part(text: &str) -> Option<(&str, &str)> {
-    let bytes = text.as_bytes();
-    let mut i = bytes.len();
-    while i > 0 {
-        i -= 1;
-        if bytes[i] == b':' {
-            if i > 0 && bytes[i - 1] == b':' {
-                i -= 1;
-                continue;
-            }
-            if bytes.get(i + 1) == Some(&b':') {
-                continue;
-            }
-            return Some((&text[..i], &text[i + 1..]));
-        }
-    }
-    None
+    single_colons(text)
+        .next_back()
+        .map(|i| (&text[..i], &text[i + 1..]))
 }
 
 /// A string that spells no key.
