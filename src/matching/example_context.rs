@@ -5,7 +5,8 @@
 //! a job script's hover would reach only pitfalls that name the command itself.
 
 use super::weights::{
-    key_strength, EXAMPLE_CONTEXT_FACTOR, MAX_EXAMPLE_CONTEXT_SKILLS, MIN_EXAMPLE_CONTEXT_WORDS,
+    EXAMPLE_CONTEXT_FACTOR, MAX_EXAMPLE_CONTEXT_SKILLS, MIN_EXAMPLE_CONTEXT_WORDS,
+    NAME_KEY_STRENGTH,
 };
 use super::Hit;
 use crate::catalog::{Catalog, EntryId};
@@ -70,7 +71,7 @@ pub(super) fn add_example_context_hits(catalog: &Catalog, hits: &mut HashMap<Ent
                 continue;
             }
             let score = EXAMPLE_CONTEXT_FACTOR
-                * key_strength("cmd:")
+                * NAME_KEY_STRENGTH
                 * crate::catalog::kind_weight(EntryKind::Pitfall);
             hits.insert(
                 id,

@@ -4,7 +4,7 @@
 //! Only packs about the call's own package are asked, so numpy's `read` never reaches
 //! ase's pitfalls.
 
-use super::weights::{key_strength, mention_factor, MIN_MENTIONED_NAME};
+use super::weights::{key_strength, mention_factor, MIN_MENTIONED_NAME, NAME_KEY_STRENGTH};
 use super::{key_module, Hit};
 use crate::catalog::mentions::{normalise, Mention};
 use crate::catalog::{Catalog, EntryId};
@@ -14,12 +14,11 @@ use std::collections::HashMap;
 
 /// The name a key's entity goes by in prose: `sym:a.b.fold` -> `fold`,
 /// `kw:a.F:dt` -> `dt`, `val:a.F:kw:lagged` -> `lagged`.
-pub(super) fn mentioned_name(key: &str) -> Option<String> {
-    match Key::parse(key)? {
-        Key::Symbol(name) => Some(crate::keys::last_component(&name).to_string()),
-        Key::Keyword { name, .. } => Some(name),
+pub(super) fn mentioned_name(key: &Key) -> Option<&str> {
+    match key {
+        Key::Symbol(name) => Some(crate::keys::last_component(name)),
+        Key::Keyword { name, .. } | Key::Member(name) => Some(name),
         Key::Value { value, .. } => Some(value),
-        Key::Member(name) => Some(name),
         _ => None,
     }
 }
@@ -34,12 +33,15 @@ pub(super) fn add_mention_hits(
     hits: &mut HashMap<EntryId, Hit>,
 ) {
     for key in keys {
-        let Some(name) = mentioned_name(key) else {
+        let Some(parsed) = Key::parse(key) else {
+            continue;
+        };
+        let Some(name) = mentioned_name(&parsed) else {
             continue;
         };
         // A member of an untyped object: the packs the file imports, where code names it.
-        let name = name.as_str();
-        let member = matches!(Key::parse(key), Some(Key::Member(_)));
+        let member = matches!(parsed, Key::Member(_));
+        let strength = key_strength(Some(&parsed));
         let packs = match key_module(key) {
             Some(module) => catalog.packs_of_module(module),
             None if member => imported,
@@ -60,14 +62,13 @@ pub(super) fn add_mention_hits(
                     continue;
                 }
                 if how == Mention::InSpan
-                    && matches!(Key::parse(key), Some(Key::Symbol(_)))
+                    && matches!(parsed, Key::Symbol(_))
                     && !member_of_symbol(entry, key)
                 {
                     continue;
                 }
-                let score = mention_factor(how)
-                    * key_strength(key)
-                    * crate::catalog::kind_weight(entry.kind);
+                let score =
+                    mention_factor(how) * strength * crate::catalog::kind_weight(entry.kind);
                 keep_stronger(hits, id, score, || format!("mentions `{name}`"));
             }
         }
@@ -90,7 +91,7 @@ pub(super) fn add_keyword_owner_hits(
             let id = EntryId { pack, skill, entry };
             let kind = catalog.entry(id).2.kind;
             let score = mention_factor(Mention::InSpan)
-                * key_strength("sym:")
+                * NAME_KEY_STRENGTH
                 * crate::catalog::kind_weight(kind);
             keep_stronger(hits, id, score, || format!("names a keyword of `{last}`"));
         }
@@ -118,7 +119,7 @@ pub(super) fn add_result_member_hits(
                     continue;
                 }
                 let score = mention_factor(Mention::InSpan)
-                    * key_strength("sym:")
+                    * NAME_KEY_STRENGTH
                     * crate::catalog::kind_weight(entry.kind);
                 let owner = crate::keys::last_component(callee);
                 keep_stronger(hits, id, score, || {
@@ -304,7 +305,7 @@ pub(super) fn add_setting_mention_hits(
                 let id = EntryId { pack, skill, entry };
                 let kind = catalog.entry(id).2.kind;
                 let score = mention_factor(how)
-                    * key_strength("set:")
+                    * NAME_KEY_STRENGTH
                     * crate::catalog::kind_weight(kind)
                     * if strict { 0.8 } else { 1.0 };
                 keep_stronger(hits, id, score, || format!("mentions `{name}`"));

@@ -243,6 +243,10 @@ fn direct_hits(
                 })
         });
         let reason = reason_for(key);
+        // Parsed once per key, not per entry it reaches.
+        let parsed = Key::parse(key);
+        let strength = weights::key_strength(parsed.as_ref());
+        let name = parsed.as_ref().map(Key::name);
         for (id, factor) in exact.chain(open_hits.map(|id| (id, 0.8))) {
             let (pack, _, entry) = catalog.entry(id);
             if !in_scope(pack, key) {
@@ -253,8 +257,8 @@ fn direct_hits(
                     continue;
                 }
             }
-            let mut score = factor * weights::key_strength(key) * if own { 1.0 } else { 0.6 };
-            if names_first(entry, key) {
+            let mut score = factor * strength * if own { 1.0 } else { 0.6 };
+            if name.is_some_and(|name| names_first(entry, name)) {
                 score += 0.5;
             }
             score *= crate::catalog::kind_weight(entry.kind);
@@ -309,12 +313,8 @@ fn rank_order(a: &(EntryId, Hit), b: &(EntryId, Hit)) -> std::cmp::Ordering {
         .then(a.0.entry.cmp(&b.0.entry))
 }
 
-/// Whether the key's name is what the entry's first inline code span is about.
-fn names_first(entry: &Entry, key: &str) -> bool {
-    let Some(key) = Key::parse(key) else {
-        return false;
-    };
-    let name = key.name();
+/// Whether a key's name is what the entry's first inline code span is about.
+fn names_first(entry: &Entry, name: &str) -> bool {
     let first = crate::symbols::inline_code(&entry.text).into_iter().next();
     first.is_some_and(|span| {
         let span = span.trim_matches(['"', '\'']);

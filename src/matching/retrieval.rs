@@ -149,7 +149,10 @@ pub(super) fn retrieved_hits(
         return Vec::new();
     };
     let (packs, own_name): (&[u32], Option<String>) = match (key.module(), &key) {
-        (Some(module), _) => (catalog.packs_of_module(module), mentioned_name(own_key)),
+        (Some(module), _) => (
+            catalog.packs_of_module(module),
+            mentioned_name(&key).map(str::to_string),
+        ),
         (None, Key::Env(name)) => (imported, Some(name.clone())),
         (None, Key::Setting(name)) => (
             imported,

@@ -4,13 +4,16 @@
 
 use crate::catalog::mentions::Mention;
 
-/// How strong a link through an exact key is.
-pub fn key_strength(key: &str) -> f32 {
+/// How strong a link through a name (a symbol, a command, an input keyword) is.
+pub const NAME_KEY_STRENGTH: f32 = 3.0;
+
+/// How strong a link through an exact key is: a value or a keyword says more than a name.
+pub fn key_strength(key: Option<&crate::keys::Key>) -> f32 {
     use crate::keys::Key;
-    match Key::parse(key) {
+    match key {
         Some(Key::Value { .. }) => 5.0,
         Some(Key::Keyword { .. } | Key::Env(_) | Key::SettingValue { .. }) => 4.0,
-        _ => 3.0,
+        _ => NAME_KEY_STRENGTH,
     }
 }
 
