@@ -184,7 +184,7 @@ fn explain_at_each_finding_shows_its_pitfall() {
             Some(cell) => format!("{file}:{cell}:{}:{}", finding["line"], finding["column"]),
             None => format!("{file}:{}:{}", finding["line"], finding["column"]),
         };
-        let out = check_like(&["explain", "--json", &location]);
+        let out = common::run_fresh(&["explain", "--json", &location]);
         let explained = common::json_of(&out);
         let pitfalls: Vec<&str> = explained["items"]
             .as_array()
@@ -199,10 +199,4 @@ fn explain_at_each_finding_shows_its_pitfall() {
             finding["text"]
         );
     }
-}
-
-/// Runs `skill-lsp ARGS` as `check` does (an empty cwd, a throwaway cache).
-fn check_like(args: &[&str]) -> std::process::Output {
-    let cwd = tempfile::tempdir().unwrap();
-    common::run(args, cwd.path(), &cwd.path().join("cache"))
 }

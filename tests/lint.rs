@@ -31,14 +31,8 @@ fn pack() -> tempfile::TempDir {
 }
 
 fn lint(root: &Path, format: &str) -> std::process::Output {
-    let cwd = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
     let root = root.display().to_string();
-    common::run(
-        &["lint", "--format", format, &root],
-        cwd.path(),
-        cache.path(),
-    )
+    common::run_fresh(&["lint", "--format", format, &root])
 }
 
 #[test]

@@ -51,13 +51,18 @@ pub fn run(args: &[&str], cwd: &Path, cache: &Path) -> Output {
         .expect("spawn skill-lsp")
 }
 
-/// `skill-lsp check ARGS...` in a fresh folder with a private cache.
-pub fn check(args: &[&str]) -> Output {
+/// `skill-lsp ARGS...` in a fresh, empty folder with a private cache.
+pub fn run_fresh(args: &[&str]) -> Output {
     let cwd = tempfile::tempdir().expect("temp dir");
     let cache = tempfile::tempdir().expect("temp dir");
+    run(args, cwd.path(), cache.path())
+}
+
+/// `skill-lsp check ARGS...` in a fresh folder with a private cache.
+pub fn check(args: &[&str]) -> Output {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
-    run(&all, cwd.path(), cache.path())
+    run_fresh(&all)
 }
 
 pub fn json_of(output: &Output) -> serde_json::Value {
@@ -104,7 +109,6 @@ pub fn skill_names(json: &serde_json::Value) -> Vec<&str> {
 }
 
 /// Writes `root/skills/NAME/SKILL.md`: front matter, a title, then `body`.
-#[allow(dead_code)]
 pub fn write_skill(root: &Path, name: &str, body: &str) {
     let dir = root.join("skills").join(name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -117,12 +121,10 @@ pub fn write_skill(root: &Path, name: &str, body: &str) {
 
 /// The SDK version the issue was written against: its default client sends
 /// `server/discover` (protocol 2026-07-28) first.
-#[allow(dead_code)]
 pub const MCP_SDK: &str = "mcp==2.3.0";
 
 /// The Python of a venv holding the official MCP SDK (`.editor-tools/mcp`), installed
 /// from PyPI on first use, loudly; for the MCP test and bench.
-#[allow(dead_code)]
 pub fn mcp_python() -> &'static Path {
     static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PYTHON.get_or_init(|| {
